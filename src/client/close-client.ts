@@ -1,0 +1,186 @@
+import {FailureType} from '../errors';
+import {BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs} from './backoff';
+import {Clock, realClock} from './clock';
+import {apiError, closeMessageOf, isSkipCapMessage} from './close-errors';
+import {RateLimiter} from './rate-limiter';
+import {parseRateLimitHeaders, retryAfterMs} from './rate-limit-headers';
+import {HttpResponse, NetworkError, Transport, axiosTransport} from './transport';
+
+export interface ClientLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+export interface ClientOptions {
+  apiUrl: string;
+  apiKey: string;
+  timeoutMs: number;
+  maxRetries: number;
+  maxRateLimitWaitMs: number;
+  clock?: Clock;
+  random?: () => number;
+  transport?: Transport;
+  backoff?: BackoffPolicy;
+  logger?: ClientLogger;
+}
+
+export interface RequestContext {
+  /** The stream the request serves, for error messages. */
+  stream?: string;
+}
+
+export interface ClientStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  rateLimitWaitMs: number;
+}
+
+export type Params = Record<string, string | number | undefined>;
+
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+/** Waits longer than this are worth a log line: the user should know why the sync is quiet. */
+const LOG_WAIT_MS = 5000;
+
+/**
+ * Close's REST API as the streams use it: GET with Basic auth, JSON answers,
+ * retries for what is transient, pacing for rate limits, and errors that say
+ * which endpoint failed, with which status and in Close's words — never the key.
+ */
+export class CloseClient {
+  readonly stats: ClientStats = {requests: 0, retries: 0, rateLimited: 0, rateLimitWaitMs: 0};
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly limiter: RateLimiter;
+  private readonly transport: Transport;
+  private readonly closeTransport: () => void;
+  private readonly backoff: BackoffPolicy;
+
+  constructor(private readonly opts: ClientOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.random = opts.random ?? Math.random;
+    this.limiter = new RateLimiter(this.clock);
+    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    if (opts.transport) {
+      this.transport = opts.transport;
+      this.closeTransport = () => undefined;
+    } else {
+      const t = axiosTransport();
+      this.transport = t.send;
+      this.closeTransport = t.close;
+    }
+  }
+
+  close(): void {
+    this.closeTransport();
+  }
+
+  /** Close's rate limits apply per endpoint group; the resource's first path segment stands for it. */
+  static groupOf(path: string): string {
+    return path.replace(/^\/+/, '').split('/')[0] || 'root';
+  }
+
+  async get<T = any>(path: string, params: Params = {}, ctx: RequestContext = {}): Promise<T> {
+    const endpoint = `GET ${path}`;
+    const where = ctx.stream ? `${endpoint} (stream ${ctx.stream})` : endpoint;
+    const group = CloseClient.groupOf(path);
+    const query: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) query[k] = v;
+
+    let attempt = 0;
+    let rateLimitWaitedMs = 0;
+    const fail = (message: string, failureType: FailureType, status?: number, closeMessage?: string, cause?: Error) =>
+      apiError(`${where}: ${message}`, {failureType, endpoint, status, closeMessage, stream: ctx.stream}, cause);
+
+    for (;;) {
+      const waited = await this.limiter.acquire(group);
+      rateLimitWaitedMs += waited;
+      this.stats.rateLimitWaitMs += waited;
+      let res: HttpResponse;
+      this.stats.requests++;
+      try {
+        res = await this.transport({
+          url: `${this.opts.apiUrl}${path}`,
+          params: query,
+          timeoutMs: this.opts.timeoutMs,
+          auth: {username: this.opts.apiKey, password: ''},
+        });
+      } catch (err) {
+        this.limiter.release(group, undefined);
+        const reason = err instanceof NetworkError ? err.message : 'request failed';
+        if (attempt < this.opts.maxRetries) {
+          attempt = await this.retryAfterBackoff(attempt, where, reason);
+          continue;
+        }
+        throw fail(`${reason}; gave up after ${attempt} retries`, 'transient_error', undefined, undefined, err instanceof Error ? err : undefined);
+      }
+      this.limiter.release(group, parseRateLimitHeaders(res.headers));
+      const contentType = String(res.headers['content-type'] ?? '');
+
+      if (res.status === 429) {
+        this.stats.rateLimited++;
+        const waitMs = retryAfterMs(res.headers, res.body) ?? backoffDelayMs(attempt + 1, this.backoff, this.random);
+        if (rateLimitWaitedMs + waitMs > this.opts.maxRateLimitWaitMs) {
+          throw fail(
+            `rate limited by Close (429) for ${Math.round((rateLimitWaitedMs + waitMs) / 1000)} s in total, more than max_rate_limit_wait_seconds (${Math.round(this.opts.maxRateLimitWaitMs / 1000)} s); ${closeMessageOf(res.body, contentType)}`,
+            'transient_error',
+            429,
+            closeMessageOf(res.body, contentType)
+          );
+        }
+        this.limiter.block(group, waitMs);
+        if (waitMs >= LOG_WAIT_MS) {
+          this.opts.logger?.info(`${where}: Close's rate limit is reached; waiting ${(waitMs / 1000).toFixed(1)} s as Close asks`);
+        }
+        rateLimitWaitedMs += waitMs;
+        this.stats.rateLimitWaitMs += waitMs;
+        continue; // the limiter holds the next attempt until the window resets
+      }
+
+      if (res.status >= 200 && res.status < 300) {
+        try {
+          return JSON.parse(res.body) as T;
+        } catch {
+          const reason = `answered ${res.status} with ${
+            contentType.includes('json') || !res.body.trim() ? 'a truncated or invalid JSON body' : closeMessageOf(res.body, contentType)
+          }`;
+          if (attempt < this.opts.maxRetries) {
+            attempt = await this.retryAfterBackoff(attempt, where, reason);
+            continue;
+          }
+          throw fail(`${reason}; gave up after ${attempt} retries`, 'system_error', res.status);
+        }
+      }
+
+      const message = closeMessageOf(res.body, contentType);
+      if (RETRYABLE_STATUS.has(res.status)) {
+        if (attempt < this.opts.maxRetries) {
+          attempt = await this.retryAfterBackoff(attempt, where, `HTTP ${res.status} ${message}`);
+          continue;
+        }
+        throw fail(`Close answered ${res.status} (${message}); gave up after ${attempt} retries`, 'transient_error', res.status, message);
+      }
+      if (res.status === 401) {
+        throw fail(`Close rejected the API key (401): ${message}. Check api_key.`, 'config_error', res.status, message);
+      }
+      if (res.status === 403) {
+        throw fail(`the API key is not allowed to read this (403): ${message}`, 'config_error', res.status, message);
+      }
+      if (res.status === 400 && isSkipCapMessage(message)) {
+        throw fail(`Close refused the page offset (400): ${message}`, 'system_error', res.status, message);
+      }
+      throw fail(`Close answered ${res.status}: ${message}`, 'system_error', res.status, message);
+    }
+  }
+
+  private async retryAfterBackoff(attempt: number, where: string, reason: string): Promise<number> {
+    const next = attempt + 1;
+    const delay = backoffDelayMs(next, this.backoff, this.random);
+    this.stats.retries++;
+    const log = delay >= LOG_WAIT_MS ? this.opts.logger?.warn : this.opts.logger?.info;
+    log?.call(this.opts.logger, `${where}: ${reason}; retry ${next} of ${this.opts.maxRetries} in ${(delay / 1000).toFixed(1)} s`);
+    await this.clock.sleep(delay);
+    return next;
+  }
+}

@@ -1,0 +1,25 @@
+import {systemError} from '../errors';
+
+export interface ClosePage {
+  data: Record<string, any>[];
+  has_more?: boolean;
+  total_results?: number;
+  cursor_next?: string | null;
+}
+
+/**
+ * An answer that is not a Close list page, or a record without an id, would
+ * otherwise turn into missing or broken rows downstream: fail loudly instead.
+ */
+export function checkPage(page: unknown, where: string): ClosePage {
+  if (typeof page !== 'object' || page === null || !Array.isArray((page as ClosePage).data)) {
+    const shape = page === null ? 'null' : Array.isArray(page) ? 'an array' : typeof page;
+    throw systemError(`${where}: Close answered ${shape} where a page {"data": [...]} was expected`);
+  }
+  for (const record of (page as ClosePage).data) {
+    if (typeof record !== 'object' || record === null || typeof record.id !== 'string' || record.id === '') {
+      throw systemError(`${where}: Close answered a record without an id: ${JSON.stringify(record).slice(0, 200)}`);
+    }
+  }
+  return page as ClosePage;
+}

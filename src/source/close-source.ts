@@ -1,0 +1,160 @@
+import VError from 'verror';
+import {
+  AirbyteCatalogMessage,
+  AirbyteConfig,
+  AirbyteConfiguredCatalog,
+  AirbyteConnectionStatus,
+  AirbyteConnectionStatusMessage,
+  AirbyteLogger,
+  AirbyteMessage,
+  AirbyteSourceBase,
+  AirbyteSpec,
+  AirbyteState,
+  SyncMode,
+} from 'faros-airbyte-cdk';
+import {CloseClient} from '../client/close-client';
+import {Clock} from '../client/clock';
+import {Transport} from '../client/transport';
+import {CloseConfig, parseConfig} from '../config/config';
+import {loadSpec} from '../config/spec';
+import {errorMessage} from '../errors';
+import {ConfiguredStream, parseConfiguredCatalog} from '../protocol/catalog';
+import {parseInputState} from '../protocol/input-state';
+import {registerSecret} from '../protocol/redact';
+import {MICROS_PER_SECOND, fromDate} from '../time/instant';
+import {allStreams} from '../streams';
+import {CloseStream} from '../streams/stream-base';
+import {PlannedStream, ReadSummary, readStreams} from './read-loop';
+
+/** Seams for tests: a fake clock, transport or "now". */
+export interface SourceDeps {
+  clock?: Clock;
+  transport?: Transport;
+  now?: () => Date;
+}
+
+/** A check should answer within the request timeout, not after a full retry schedule. */
+const CHECK_MAX_RETRIES = 1;
+
+export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
+  private clients: CloseClient[] = [];
+
+  constructor(logger: AirbyteLogger, private readonly deps: SourceDeps = {}) {
+    super(logger);
+  }
+
+  get type(): string {
+    return 'close';
+  }
+
+  async spec(): Promise<AirbyteSpec> {
+    return new AirbyteSpec(loadSpec() as any);
+  }
+
+  /** Parses the raw config; the key is registered for masking before anything can print it. */
+  config(raw: unknown): CloseConfig {
+    if (raw && typeof (raw as any).api_key === 'string') registerSecret((raw as any).api_key.trim());
+    return parseConfig(raw, this.now());
+  }
+
+  client(config: CloseConfig, overrides: Partial<{maxRetries: number}> = {}): CloseClient {
+    const client = new CloseClient({
+      apiUrl: config.apiUrl,
+      apiKey: config.apiKey,
+      timeoutMs: config.requestTimeoutMs,
+      maxRetries: overrides.maxRetries ?? config.maxRetries,
+      maxRateLimitWaitMs: config.maxRateLimitWaitMs,
+      clock: this.deps.clock,
+      transport: this.deps.transport,
+      logger: {
+        info: (m) => this.logger.info(m),
+        warn: (m) => this.logger.warn(m),
+        debug: (m) => this.logger.debug(m),
+      },
+    });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** Releases keep-alive sockets so that the process can end. */
+  close(): void {
+    for (const c of this.clients) c.close();
+    this.clients = [];
+  }
+
+  async checkConnection(raw: AirbyteConfig): Promise<[boolean, VError | undefined]> {
+    let config: CloseConfig;
+    try {
+      config = this.config(raw);
+    } catch (err) {
+      return [false, err as VError];
+    }
+    const client = this.client(config, {maxRetries: Math.min(CHECK_MAX_RETRIES, config.maxRetries)});
+    try {
+      const me = await client.get('/me/', {_fields: 'id,email,organizations'});
+      if (!me || typeof me.id !== 'string') {
+        return [false, new VError(`GET /me/: Close answered without a user id; is api_url (${config.apiUrl}) a Close API?`)];
+      }
+      return [true, undefined];
+    } catch (err) {
+      return [false, new VError('%s', errorMessage(err))];
+    }
+  }
+
+  override async check(raw: AirbyteConfig): Promise<AirbyteConnectionStatusMessage> {
+    const [ok, err] = await this.checkConnection(raw);
+    return new AirbyteConnectionStatusMessage(
+      ok
+        ? {status: AirbyteConnectionStatus.SUCCEEDED}
+        : {status: AirbyteConnectionStatus.FAILED, message: err?.message ?? 'Connection check failed'}
+    );
+  }
+
+  streams(raw: AirbyteConfig): CloseStream[] {
+    const config = this.config(raw);
+    return allStreams({
+      client: this.client(config),
+      config,
+      syncStartedAt: Math.floor(fromDate(this.now()) / MICROS_PER_SECOND) * MICROS_PER_SECOND,
+      logger: this.logger,
+    });
+  }
+
+  override async discover(raw: AirbyteConfig): Promise<AirbyteCatalogMessage> {
+    const streams = this.streams(raw).map((s) => s.asAirbyteStream());
+    return new AirbyteCatalogMessage({streams});
+  }
+
+  /**
+   * Everything that can be wrong with config, catalog and state is found
+   * here, before the first API call.
+   */
+  planRead(raw: AirbyteConfig, rawCatalog: unknown, rawState: unknown): PlannedStream[] {
+    const streams = this.streams(raw);
+    const byName = new Map(streams.map((s) => [s.name, s]));
+    const supported = new Map(streams.map((s) => [s.name, s.asAirbyteStream().supported_sync_modes ?? [SyncMode.FULL_REFRESH]]));
+    const configured: ConfiguredStream[] = parseConfiguredCatalog(rawCatalog, supported);
+    const states = parseInputState(rawState);
+    return configured.map(({name, syncMode}) => {
+      const stream = byName.get(name)!;
+      const state = syncMode === SyncMode.INCREMENTAL ? stream.parseState(states.get(name)) : undefined;
+      return {stream, syncMode, state};
+    });
+  }
+
+  /**
+   * The CDK's read operation. The messages are Airbyte messages (RECORD,
+   * STATE, TRACE); the generator's return value says which streams failed.
+   */
+  override async *read(
+    config: AirbyteConfig,
+    catalog: AirbyteConfiguredCatalog,
+    state?: AirbyteState
+  ): AsyncGenerator<AirbyteMessage, ReadSummary> {
+    return yield* readStreams(this.planRead(config, catalog, state), this.logger) as AsyncGenerator<AirbyteMessage, ReadSummary>;
+  }
+
+  private now(): Date {
+    return this.deps.now ? this.deps.now() : new Date();
+  }
+}

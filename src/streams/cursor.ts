@@ -1,0 +1,60 @@
+import {configError} from '../errors';
+import {Micros, parseInstant} from '../time/instant';
+import {StreamState} from './stream-base';
+
+/**
+ * The largest cursor value seen, kept both as microseconds (to compare) and
+ * as Close's own string (to save). It only moves forward.
+ */
+export class Cursor {
+  private micros: Micros | undefined;
+  private text: string | undefined;
+
+  constructor(readonly field: string, saved?: {micros: Micros; text: string}) {
+    if (saved) {
+      this.micros = saved.micros;
+      this.text = saved.text;
+    }
+  }
+
+  get value(): Micros | undefined {
+    return this.micros;
+  }
+
+  observe(record: Record<string, any>): void {
+    const text = record[this.field];
+    const micros = parseInstant(text);
+    if (micros !== undefined && (this.micros === undefined || micros > this.micros)) {
+      this.micros = micros;
+      this.text = text;
+    }
+  }
+
+  /** `{date_updated: "..."}`, or `{}` before any value is known. */
+  toState(): StreamState {
+    return this.text === undefined ? {} : {[this.field]: this.text};
+  }
+}
+
+/**
+ * Reads `{<field>: "<ISO date-time>"}`. An empty object means no cursor yet.
+ * Anything else is rejected: a wrong key or an unparseable value would
+ * otherwise quietly become a full re-sync.
+ */
+export function parseCursorState(stream: string, field: string, raw: unknown): {micros: Micros; text: string} | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw configError(`Invalid state for stream ${stream}: expected an object like {"${field}": "2024-05-01T12:34:56.789000+00:00"}, got ${JSON.stringify(raw)}`);
+  }
+  const entries = Object.keys(raw);
+  if (entries.length === 0) return undefined;
+  const value = (raw as Record<string, unknown>)[field];
+  if (value === undefined) {
+    throw configError(`Invalid state for stream ${stream}: expected the cursor "${field}", found keys ${JSON.stringify(entries)}`);
+  }
+  const micros = parseInstant(value);
+  if (micros === undefined) {
+    throw configError(`Invalid state for stream ${stream}: ${field} ${JSON.stringify(value)} is not an ISO date-time`);
+  }
+  return {micros, text: String(value)};
+}

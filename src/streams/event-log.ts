@@ -1,0 +1,45 @@
+import {readEvents} from '../readers/event-cursor-reader';
+import {Micros, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE} from '../time/instant';
+import {Window, WindowSizing} from './windows';
+import {WindowedStream} from './windowed-stream';
+
+export const EVENT_PAGE_SIZE = 50;
+/** Close keeps 30 days of events. */
+export const EVENT_RETENTION = 30 * MICROS_PER_DAY;
+/** Close recommends re-scanning the latest minutes: recent events can become visible out of order. */
+export const EVENT_RESCAN = 5 * MICROS_PER_MINUTE;
+
+/**
+ * GET /event/: the event log, newest first through cursor paging. Read in
+ * day windows so that a long first sync checkpoints daily. Events can be
+ * consolidated later (date_updated moves), so they are keyed on date_updated.
+ */
+export class EventLog extends WindowedStream {
+  get name(): string {
+    return 'event_log';
+  }
+
+  override get cursorField(): string {
+    return 'date_updated';
+  }
+
+  protected override get windowSizing(): WindowSizing {
+    return {initial: MICROS_PER_DAY, min: MICROS_PER_HOUR, max: EVENT_RETENTION, targetPages: 40};
+  }
+
+  protected lowerBound(saved: Micros | undefined): Micros {
+    const oldestInClose = this.ctx.syncStartedAt - EVENT_RETENTION;
+    const fromCursor = saved === undefined ? -Infinity : saved - EVENT_RESCAN;
+    return Math.max(fromCursor, this.ctx.config.startDate, oldestInClose);
+  }
+
+  protected readWindow(window: Window): AsyncGenerator<Record<string, any>[]> {
+    return readEvents({
+      client: this.ctx.client,
+      stream: this.name,
+      pageSize: EVENT_PAGE_SIZE,
+      lower: window.lo,
+      upper: window.hi,
+    });
+  }
+}

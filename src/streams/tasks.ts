@@ -1,0 +1,48 @@
+import {readKeyset} from '../readers/keyset-reader';
+import {Micros, MICROS_PER_SECOND, formatInstant} from '../time/instant';
+import {Window} from './windows';
+import {WindowedStream} from './windowed-stream';
+
+export const TASK_PAGE_SIZE = 1000;
+
+/**
+ * GET /task/ with `_type=all`: without it Close returns only lead tasks.
+ * Close filters tasks by date_updated but sorts them only by date or
+ * date_created, so tasks are read in date_updated windows, each paged by
+ * date_created, and the cursor is committed per window.
+ */
+export class Tasks extends WindowedStream {
+  get name(): string {
+    return 'tasks';
+  }
+
+  override get cursorField(): string {
+    return 'date_updated';
+  }
+
+  protected lowerBound(saved: Micros | undefined): Micros {
+    return saved ?? this.ctx.config.startDate;
+  }
+
+  protected readWindow(window: Window): AsyncGenerator<Record<string, any>[]> {
+    return readKeyset({
+      client: this.ctx.client,
+      path: '/task/',
+      stream: this.name,
+      pageSize: TASK_PAGE_SIZE,
+      key: 'date_created',
+      direction: 'asc',
+      quantum: MICROS_PER_SECOND,
+      // A task is created before it is updated: date_created < window.hi.
+      upper: window.hi,
+      params: (b) => ({
+        _type: 'all',
+        date_updated__gte: formatInstant(window.lo),
+        date_updated__lt: formatInstant(window.hi),
+        date_created__gte: b.gte === undefined ? undefined : formatInstant(b.gte),
+        date_created__lt: formatInstant(b.lt),
+        _order_by: 'date_created',
+      }),
+    });
+  }
+}
