@@ -1,0 +1,148 @@
+import {after, before, describe, test} from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'fs';
+import path from 'path';
+import {Sandbox, StreamName} from '../../src/sandbox';
+import {runConnector, tempDir, writeJson} from '../helpers/connector';
+import {AirbyteMessage, checkReadRules, latestStates, ofType, recordsOf, statesOf} from '../helpers/protocol';
+import {catalogFrom, configFor, startTestSandbox, streamNames} from '../helpers/sandbox';
+import {assertRecordMatchesSchema} from '../helpers/schemas';
+
+function ids(records: Record<string, any>[]): string[] {
+  return [...new Set(records.map((r) => r.id))].sort();
+}
+
+describe('reads against the sandbox', () => {
+  let sandbox: Sandbox;
+  let dir: string;
+  let discover: AirbyteMessage[];
+  let names: string[];
+  let schemas: Map<string, object>;
+
+  before(async () => {
+    sandbox = await startTestSandbox({scale: 60});
+    dir = tempDir();
+    writeJson(dir, 'config.json', configFor(sandbox));
+    discover = (await runConnector(['discover', '--config', path.join(dir, 'config.json')])).messages;
+    names = streamNames(discover);
+    schemas = new Map(discover.find((m) => m.type === 'CATALOG')!.catalog.streams.map((s: any) => [s.name, s.json_schema]));
+  });
+  after(async () => sandbox.close());
+
+  test('a full-refresh read of every stream returns exactly the sandbox truth, schema-valid', async () => {
+    const catalog = writeJson(dir, 'full.json', catalogFrom(discover, 'full_refresh'));
+    const res = await runConnector(['read', '--config', path.join(dir, 'config.json'), '--catalog', catalog]);
+    assert.equal(res.code, 0, res.stderr);
+    checkReadRules(res.messages, names);
+    assert.equal(ofType(res.messages, 'TRACE').filter((m) => m.trace.type === 'ERROR').length, 0);
+    for (const name of names) {
+      const records = recordsOf(res.messages, name);
+      for (const r of records) assertRecordMatchesSchema(name, schemas.get(name)!, r);
+      const truth = sandbox.truth(name as StreamName).map((t) => t.id).sort();
+      assert.ok(truth.length > 0, `sandbox has no ${name}`);
+      assert.deepEqual(ids(records), truth, `${name}: ids differ from the sandbox truth`);
+      assert.equal(records.length, truth.length, `${name}: duplicates in a full refresh`);
+    }
+    for (const lead of recordsOf(res.messages, 'leads')) {
+      assert.ok(Array.isArray(lead.custom_fields), 'leads carry custom_fields [{id, value}]');
+      const rawKeys = Object.keys(lead).filter((k) => k.startsWith('custom.'));
+      assert.equal(lead.custom_fields.length, rawKeys.length);
+    }
+  });
+
+  test('incremental: a second read from the first run\'s state brings every change and few unchanged records', async () => {
+    const catalog = writeJson(dir, 'incremental.json', catalogFrom(discover, 'incremental'));
+    const config = path.join(dir, 'config.json');
+    const first = await runConnector(['read', '--config', config, '--catalog', catalog]);
+    assert.equal(first.code, 0, first.stderr);
+    checkReadRules(first.messages, names);
+    const state = writeJson(dir, 'state.json', latestStates(first.messages));
+
+    const change = sandbox.mutate({newLeads: 3, updatedLeads: 4, newActivities: 6, updatedActivities: 2, newTasks: 3, updatedTasks: 3, updatedUsers: 1, updatedCustomFields: 1});
+    const second = await runConnector(['read', '--config', config, '--catalog', catalog, '--state', state]);
+    assert.equal(second.code, 0, second.stderr);
+    checkReadRules(second.messages, names);
+
+    for (const [stream, changedIds] of Object.entries(change.changed)) {
+      if (!names.includes(stream)) continue;
+      const got = new Set(recordsOf(second.messages, stream).map((r) => r.id));
+      for (const id of changedIds) assert.ok(got.has(id), `${stream}: changed record ${id} was not emitted`);
+    }
+    // Unchanged records come back only where the cursor allows it: records at
+    // the saved cursor (>=), and activities inside the 24 h attribution window.
+    const firstCounts = Object.fromEntries(names.map((n) => [n, recordsOf(first.messages, n).length]));
+    for (const name of names) {
+      const changed = new Set((change.changed as Record<string, string[]>)[name] ?? []);
+      const unchanged = recordsOf(second.messages, name).filter((r) => !changed.has(r.id));
+      const incremental = (discover.find((m) => m.type === 'CATALOG')!.catalog.streams.find((s: any) => s.name === name).supported_sync_modes as string[]).includes('incremental');
+      if (!incremental) continue;
+      if (name === 'activities' || name === 'event_log') {
+        // The attribution window (24 h) and the event log's 5-minute re-scan reach back from the saved cursor.
+        const field = name === 'activities' ? 'date_created' : 'date_updated';
+        const saved = (latestStates(first.messages) as any[]).find((s) => s.stream.stream_descriptor.name === name).stream.stream_state[field];
+        const cutoff = Date.parse(saved) - (name === 'activities' ? 24 * 3600_000 : 5 * 60_000);
+        for (const r of unchanged) {
+          assert.ok(Date.parse(r[field]) >= cutoff, `${name}: re-emitted ${r.id} from ${r[field]}, outside the window before ${saved}`);
+        }
+      } else {
+        assert.ok(unchanged.length <= 3, `${name}: ${unchanged.length} unchanged records re-emitted of ${firstCounts[name]}`);
+      }
+    }
+    // State only moves forward.
+    const before = new Map(latestStates(first.messages).map((s: any) => [s.stream.stream_descriptor.name, s.stream.stream_state]));
+    for (const s of latestStates(second.messages) as any[]) {
+      const prev: any = before.get(s.stream.stream_descriptor.name);
+      for (const [k, v] of Object.entries<any>(s.stream.stream_state)) {
+        if (prev?.[k]) assert.ok(Date.parse(v) >= Date.parse(prev[k]), `${s.stream.stream_descriptor.name} cursor went back`);
+      }
+    }
+  });
+
+  test('a state with far-future cursors reads no records but still emits a state per stream', async () => {
+    const catalogJson = catalogFrom(discover, 'incremental') as any;
+    const incremental = catalogJson.streams.filter((s: any) => s.sync_mode === 'incremental');
+    const future = incremental.map((s: any) => ({
+      type: 'STREAM',
+      stream: {stream_descriptor: {name: s.stream.name}, stream_state: {[s.cursor_field[0]]: '2999-01-01T00:00:00.000000+00:00'}},
+    }));
+    const catalog = writeJson(dir, 'future-catalog.json', {streams: incremental});
+    const res = await runConnector(['read', '--config', path.join(dir, 'config.json'), '--catalog', catalog, '--state', writeJson(dir, 'future.json', future)]);
+    assert.equal(res.code, 0, res.stderr);
+    const streams = incremental.map((s: any) => s.stream.name);
+    checkReadRules(res.messages, streams);
+    assert.equal(recordsOf(res.messages).length, 0);
+    for (const s of incremental) {
+      const states = statesOf(res.messages, s.stream.name);
+      assert.ok(states.length >= 1);
+      const value = states.at(-1)!.state.stream.stream_state[s.cursor_field[0]];
+      assert.match(value, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/);
+    }
+  });
+
+  test('the same read with WORKER_JOB_ID set prints the same records and state format', async () => {
+    const catalog = writeJson(dir, 'some.json', catalogFrom(discover, 'incremental', ['users', 'custom_fields', 'leads']));
+    const plain = await runConnector(['read', '--config', path.join(dir, 'config.json'), '--catalog', catalog]);
+    const platform = await runConnector(['read', '--config', path.join(dir, 'config.json'), '--catalog', catalog], {env: {WORKER_JOB_ID: '42', AIRBYTE_VERSION: '1.0.0'}});
+    assert.equal(plain.code, 0);
+    assert.equal(platform.code, 0);
+    const strip = (ms: AirbyteMessage[]) =>
+      ms.filter((m) => m.type === 'RECORD' || m.type === 'STATE').map((m) => (m.type === 'RECORD' ? {stream: m.record.stream, data: m.record.data} : m.state));
+    assert.deepEqual(strip(platform.messages), strip(plain.messages));
+  });
+
+  test('config, catalog and state files work at paths without .json, from another working directory', async () => {
+    const other = tempDir('closeio-cwd-');
+    const src = path.join(other, 'source');
+    fs.mkdirSync(src);
+    fs.copyFileSync(path.join(dir, 'config.json'), path.join(src, 'connectorConfig'));
+    fs.writeFileSync(path.join(src, 'catalog'), JSON.stringify(catalogFrom(discover, 'incremental', ['users'])));
+    fs.writeFileSync(path.join(src, 'inputState'), JSON.stringify([]));
+    const cwd = tempDir('closeio-elsewhere-');
+    const res = await runConnector(['read', '--config', path.join(src, 'connectorConfig'), '--catalog', path.join(src, 'catalog'), '--state', path.join(src, 'inputState')], {cwd});
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(recordsOf(res.messages, 'users').length, sandbox.truth('users').length);
+    const relative = await runConnector(['read', '--config', 'source/connectorConfig', '--catalog', 'source/catalog'], {cwd: other});
+    assert.equal(relative.code, 0, relative.stderr);
+    assert.equal(recordsOf(relative.messages, 'users').length, sandbox.truth('users').length);
+  });
+});

@@ -1,0 +1,37 @@
+import {Sandbox, SandboxOptions, startSandbox} from '../../src/sandbox';
+import {TEST_API_KEY} from './keys';
+import {AirbyteMessage} from './protocol';
+
+export async function startTestSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  return startSandbox({scale: 40, seed: 7, apiKey: TEST_API_KEY, ...opts});
+}
+
+/** A start date before all generated data, so that a full read must return the sandbox's whole truth. */
+export const ALL_HISTORY = '2000-01-01T00:00:00Z';
+
+export function configFor(sandbox: Sandbox, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {api_key: sandbox.apiKey, api_url: sandbox.url, start_date: ALL_HISTORY, request_timeout_seconds: 10, ...extra};
+}
+
+/** A configured catalog of every discovered stream, incremental where supported unless told otherwise. */
+export function catalogFrom(discover: AirbyteMessage[], mode: 'incremental' | 'full_refresh' = 'incremental', only?: string[]): object {
+  const catalog = discover.find((m) => m.type === 'CATALOG');
+  if (!catalog) throw new Error('discover printed no CATALOG');
+  const streams = (catalog.catalog.streams as any[]).filter((s) => !only || only.includes(s.name));
+  return {
+    streams: streams.map((s) => {
+      const incremental = mode === 'incremental' && s.supported_sync_modes.includes('incremental');
+      return {
+        stream: s,
+        sync_mode: incremental ? 'incremental' : 'full_refresh',
+        destination_sync_mode: incremental ? 'append_dedup' : 'overwrite',
+        ...(incremental ? {cursor_field: s.default_cursor_field} : {}),
+        primary_key: s.source_defined_primary_key,
+      };
+    }),
+  };
+}
+
+export function streamNames(discover: AirbyteMessage[]): string[] {
+  return discover.find((m) => m.type === 'CATALOG')!.catalog.streams.map((s: any) => s.name);
+}
