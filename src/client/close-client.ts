@@ -133,8 +133,7 @@ export class CloseClient {
         if (waitMs >= LOG_WAIT_MS) {
           this.opts.logger?.info(`${where}: Close's rate limit is reached; waiting ${(waitMs / 1000).toFixed(1)} s as Close asks`);
         }
-        rateLimitWaitedMs += waitMs;
-        this.stats.rateLimitWaitMs += waitMs;
+        // The limiter's acquire() does the waiting and counts it, once.
         continue; // the limiter holds the next attempt until the window resets
       }
 
