@@ -8,8 +8,14 @@ export interface RateLimitInfo {
 
 type Headers = Record<string, string | string[] | undefined>;
 
+/** HTTP header names are case-insensitive; a transport may keep the server's spelling. */
 function header(headers: Headers, name: string): string | undefined {
-  const v = headers[name] ?? headers[name.toLowerCase()];
+  const wanted = name.toLowerCase();
+  let v = headers[name] ?? headers[wanted];
+  if (v === undefined) {
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === wanted);
+    if (key !== undefined) v = headers[key];
+  }
   return Array.isArray(v) ? v[0] : v;
 }
 
