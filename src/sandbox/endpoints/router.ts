@@ -1,0 +1,64 @@
+import { CustomFieldKind } from '../data/model';
+import { ACTIVITY_ENDPOINTS, listActivities } from './activities';
+import { ApiError, Ctx, HandlerResult } from './common';
+import { getEvent, listEvents } from './events';
+import { getLead, listLeads } from './leads';
+import { listOpportunities } from './opportunities';
+import {
+  getCustomField,
+  getUser,
+  listContacts,
+  listCustomFields,
+  listEmailTemplates,
+  listLeadStatuses,
+  listOpportunityStatuses,
+  listPipelines,
+  listSequences,
+  listUsers,
+  me,
+} from './simple';
+import { listTasks } from './tasks';
+
+type Route = (ctx: Ctx) => HandlerResult;
+
+const EXACT = new Map<string, Route>([
+  ['/me/', me],
+  ['/lead/', listLeads],
+  ['/activity/', (c) => listActivities(c, null)],
+  ['/task/', listTasks],
+  ['/opportunity/', listOpportunities],
+  ['/contact/', listContacts],
+  ['/user/', listUsers],
+  ['/custom_fields/lead/', (c) => listCustomFields(c, 'lead')],
+  ['/status/lead/', listLeadStatuses],
+  ['/status/opportunity/', listOpportunityStatuses],
+  ['/pipeline/', listPipelines],
+  ['/email_template/', listEmailTemplates],
+  ['/sequence/', listSequences],
+  ['/event/', listEvents],
+]);
+for (const e of ACTIVITY_ENDPOINTS) EXACT.set(e.path, (c) => listActivities(c, e.typeIdx));
+for (const k of ['lead', 'contact', 'opportunity', 'activity', 'shared'] as CustomFieldKind[]) {
+  EXACT.set(`/custom_field/${k}/`, (c) => listCustomFields(c, k));
+}
+
+const SINGLE: [RegExp, (ctx: Ctx, m: RegExpExecArray) => HandlerResult][] = [
+  [/^\/lead\/([^/]+)\/$/, (c, m) => getLead(c, m[1])],
+  [/^\/user\/([^/]+)\/$/, (c, m) => getUser(c, m[1])],
+  [/^\/event\/([^/]+)\/$/, (c, m) => getEvent(c, m[1])],
+  [/^\/custom_fields?\/(lead|contact|opportunity|activity|shared)\/([^/]+)\/$/, (c, m) => getCustomField(c, m[1] as CustomFieldKind, m[2])],
+];
+
+export function route(ctx: Ctx): HandlerResult {
+  const exact = EXACT.get(ctx.path);
+  if (exact) return exact(ctx);
+  for (const [re, fn] of SINGLE) {
+    const m = re.exec(ctx.path);
+    if (m) return fn(ctx, m);
+  }
+  throw new ApiError(404, { error: 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.' });
+}
+
+export function isEventPath(path: string): boolean {
+  return path === '/event/';
+}
