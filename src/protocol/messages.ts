@@ -7,6 +7,17 @@ import {FailureType} from '../errors';
  * STREAM_STATUS or ESTIMATE, which Airbyte's platform and CAT require.
  */
 
+export interface RecordMeta {
+  changes: {field: string; change: string; reason: string}[];
+}
+
+/** RECORD with emitted_at taken now, at emission (CAT compares it across runs). */
+export function recordMessage(stream: string, data: Record<string, any>, changes?: RecordMeta['changes']): object {
+  const record: Record<string, unknown> = {stream, data, emitted_at: Date.now()};
+  if (changes && changes.length > 0) record.meta = {changes};
+  return {type: 'RECORD', record};
+}
+
 export type StreamStatus = 'STARTED' | 'RUNNING' | 'COMPLETE' | 'INCOMPLETE';
 
 export interface StateMessage {

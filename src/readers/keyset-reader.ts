@@ -32,6 +32,8 @@ export interface KeysetReadOptions {
   upper: Micros;
   /** Endpoint-specific filters and sort for the given bounds. */
   params(bounds: KeysetBounds): Params;
+  /** Called with Close's total_results from the first page, where Close sends one. */
+  onTotal?(total: number): void;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function* readKeyset(opts: KeysetReadOptions): AsyncGenerator<Recor
       {stream: opts.stream}
     );
     const page = checkPage(raw, where);
+    if (skip === 0 && bounds.gte === lowerQ && typeof page.total_results === 'number') opts.onTotal?.(page.total_results);
     const out: Record<string, any>[] = [];
     let reachedLower = false;
     for (const record of page.data) {
@@ -97,7 +100,7 @@ export async function* readKeyset(opts: KeysetReadOptions): AsyncGenerator<Recor
     }
     // Continue from the last quantum seen, skipping what was read in it.
     bounds = opts.direction === 'asc' ? {gte: boundary, lt: opts.upper} : {gte: lowerQ, lt: boundary + q};
-    skip = boundaryIds.size;
+    skip = Math.max(0, boundaryIds.size - 1);
     previousKey = undefined;
   }
 }

@@ -24,6 +24,7 @@ import {registerSecret} from '../protocol/redact';
 import {MICROS_PER_SECOND, fromDate} from '../time/instant';
 import {allStreams} from '../streams';
 import {CloseStream} from '../streams/stream-base';
+import {CustomFieldSchemas, customPropertiesOf, fetchCustomFieldSchemas} from '../streams/custom-field-types';
 import {PlannedStream, ReadSummary, readStreams} from './read-loop';
 
 /** Seams for tests: a fake clock, transport or "now". */
@@ -110,18 +111,22 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
     );
   }
 
-  streams(raw: AirbyteConfig): CloseStream[] {
+  streams(raw: AirbyteConfig, customFields?: CustomFieldSchemas): CloseStream[] {
     const config = this.config(raw);
     return allStreams({
       client: this.client(config),
       config,
       syncStartedAt: Math.floor(fromDate(this.now()) / MICROS_PER_SECOND) * MICROS_PER_SECOND,
       logger: this.logger,
+      customFields,
     });
   }
 
+  /** The catalog, with one typed column per custom field of the account on leads, contacts and opportunities. */
   override async discover(raw: AirbyteConfig): Promise<AirbyteCatalogMessage> {
-    const streams = this.streams(raw).map((s) => s.asAirbyteStream());
+    const config = this.config(raw);
+    const customFields = await fetchCustomFieldSchemas(this.client(config));
+    const streams = this.streams(raw, customFields).map((s) => s.asAirbyteStream());
     return new AirbyteCatalogMessage({streams});
   }
 
@@ -135,8 +140,10 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
     const supported = new Map(streams.map((s) => [s.name, s.asAirbyteStream().supported_sync_modes ?? [SyncMode.FULL_REFRESH]]));
     const configured: ConfiguredStream[] = parseConfiguredCatalog(rawCatalog, supported);
     const states = parseInputState(rawState);
+    const catalogStreams = new Map<string, any>(((rawCatalog as any).streams as any[]).map((c) => [c.stream.name, c.stream]));
     return configured.map(({name, syncMode}) => {
       const stream = byName.get(name)!;
+      stream.setCustomColumns(customPropertiesOf(catalogStreams.get(name)?.json_schema));
       const state = syncMode === SyncMode.INCREMENTAL ? stream.parseState(states.get(name)) : undefined;
       return {stream, syncMode, state};
     });

@@ -1,7 +1,7 @@
-import {AirbyteLogger, AirbyteRecord, SyncMode} from 'faros-airbyte-cdk';
+import {AirbyteLogger, SyncMode} from 'faros-airbyte-cdk';
 import {errorMessage, failureTypeOf} from '../errors';
 import {ConfiguredStream} from '../protocol/catalog';
-import {errorTrace, streamState, streamStatus} from '../protocol/messages';
+import {errorTrace, recordMessage, rowEstimate, streamState, streamStatus} from '../protocol/messages';
 import {redact} from '../protocol/redact';
 import {CloseStream, StreamState} from '../streams/stream-base';
 
@@ -11,6 +11,9 @@ export interface PlannedStream {
   /** The validated input state; undefined for a first sync and in full refresh. */
   state: StreamState | undefined;
 }
+
+/** Progress lines at a steady, low rate: enough to see a long sync move, not enough to flood the log. */
+const PROGRESS_INTERVAL_MS = 30_000;
 
 export interface ReadSummary {
   failed: string[];
@@ -35,6 +38,8 @@ export async function* readStreams(plan: PlannedStream[], logger: AirbyteLogger)
     let total = 0;
     let lastState: string | undefined;
     let running = false;
+    let nextProgress = started + PROGRESS_INTERVAL_MS;
+    let checkpoints = 0;
     const stateMessage = (value: StreamState) => {
       const msg = streamState(name, value, sinceState);
       lastState = JSON.stringify(value);
@@ -48,10 +53,18 @@ export async function* readStreams(plan: PlannedStream[], logger: AirbyteLogger)
             running = true;
             yield streamStatus(name, 'RUNNING');
           }
-          yield AirbyteRecord.make(name, item.record);
+          yield recordMessage(name, item.record, item.changes);
           sinceState++;
           total++;
+          if (total % 256 === 0 && Date.now() >= nextProgress) {
+            nextProgress = Date.now() + PROGRESS_INTERVAL_MS;
+            const secs = (Date.now() - started) / 1000;
+            logger.info(`Stream ${name}: ${total} records so far (${Math.round(total / secs)}/s), ${checkpoints} checkpoints, last state ${lastState ?? 'none yet'}`);
+          }
+        } else if ('estimate' in item) {
+          yield rowEstimate(name, item.estimate);
         } else if (JSON.stringify(item.checkpoint) !== lastState) {
+          checkpoints++;
           yield stateMessage(item.checkpoint);
         }
       }

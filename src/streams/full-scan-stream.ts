@@ -33,8 +33,9 @@ export abstract class FullScanStream extends CloseStream {
           const updated = parseInstant(record[this.cursorField]);
           if (updated !== undefined && updated < saved.micros) continue;
         }
-        cursor.observe(record);
-        yield {record};
+        const item = this.shape(record);
+        cursor.observe(item.record);
+        yield item;
       }
     }
     // Records are not in cursor order: the cursor is safe to commit only now.
@@ -42,26 +43,39 @@ export abstract class FullScanStream extends CloseStream {
   }
 }
 
-export class Users extends FullScanStream {
-  get name(): string {
-    return 'users';
-  }
-  protected get path(): string {
-    return '/user/';
-  }
-  protected get pageSize(): number {
-    return 1000;
-  }
+function fullScan(name: string, path: string, pageSize: number): new (...args: ConstructorParameters<typeof FullScanStream>) => FullScanStream {
+  return class extends FullScanStream {
+    get name(): string {
+      return name;
+    }
+    protected get path(): string {
+      return path;
+    }
+    protected get pageSize(): number {
+      return pageSize;
+    }
+  };
 }
 
-export class CustomFields extends FullScanStream {
+export const Users = fullScan('users', '/user/', 1000);
+/** Stitch's custom_fields table: the lead custom field definitions. */
+export const CustomFields = fullScan('custom_fields', '/custom_field/lead/', 1000);
+export const ContactCustomFields = fullScan('contact_custom_fields', '/custom_field/contact/', 1000);
+export const OpportunityCustomFields = fullScan('opportunity_custom_fields', '/custom_field/opportunity/', 1000);
+export const ActivityCustomFields = fullScan('activity_custom_fields', '/custom_field/activity/', 1000);
+export const SharedCustomFields = fullScan('shared_custom_fields', '/custom_field/shared/', 1000);
+/** GET /contact/: Close has no date filter here. */
+export class Contacts extends FullScanStream {
   get name(): string {
-    return 'custom_fields';
+    return 'contacts';
   }
   protected get path(): string {
-    return '/custom_field/lead/';
+    return '/contact/';
   }
   protected get pageSize(): number {
-    return 1000;
+    return 100;
+  }
+  override get hasCustomFields(): boolean {
+    return true;
   }
 }

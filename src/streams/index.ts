@@ -1,11 +1,39 @@
 import {Activities} from './activities';
 import {EventLog} from './event-log';
-import {CustomFields, Users} from './full-scan-stream';
+import {
+  ActivityCustomFields,
+  ContactCustomFields,
+  Contacts,
+  CustomFields,
+  OpportunityCustomFields,
+  SharedCustomFields,
+  Users,
+} from './full-scan-stream';
+import {EmailTemplates, LeadStatuses, OpportunityStatuses, Pipelines, Sequences} from './full-refresh-stream';
 import {Leads} from './leads';
+import {Opportunities} from './opportunities';
 import {CloseStream, StreamContext} from './stream-base';
 import {Tasks} from './tasks';
 
-/** Every stream of the connector, in the order a full catalog lists them. */
+/** Every stream of the connector: Stitch's six tables first, then the rest of Close. */
 export function allStreams(ctx: StreamContext): CloseStream[] {
-  return [new Activities(ctx), new CustomFields(ctx), new EventLog(ctx), new Leads(ctx), new Tasks(ctx), new Users(ctx)];
+  return [
+    new Activities(ctx),
+    new CustomFields(ctx),
+    new EventLog(ctx),
+    new Leads(ctx),
+    new Tasks(ctx),
+    new Users(ctx),
+    new Opportunities(ctx),
+    new Contacts(ctx),
+    new LeadStatuses(ctx),
+    new OpportunityStatuses(ctx),
+    new Pipelines(ctx),
+    new EmailTemplates(ctx),
+    new Sequences(ctx),
+    new ContactCustomFields(ctx),
+    new OpportunityCustomFields(ctx),
+    new ActivityCustomFields(ctx),
+    new SharedCustomFields(ctx),
+  ];
 }

@@ -5,30 +5,20 @@ import {Cursor, parseCursorState} from './cursor';
 import {CloseStream, StreamItem, StreamState} from './stream-base';
 
 export const LEAD_PAGE_SIZE = 200;
-const CUSTOM_PREFIX = 'custom.';
-
-/**
- * Close sends custom field values as top-level `custom.cf_<id>` keys; Stitch's
- * table has them as `custom_fields: [{id, value}]`. Both are kept.
- */
-export function withCustomFieldList(lead: Record<string, any>): Record<string, any> {
-  const custom_fields: {id: string; value: unknown}[] = [];
-  for (const key of Object.keys(lead)) {
-    if (key.startsWith(CUSTOM_PREFIX)) custom_fields.push({id: key.slice(CUSTOM_PREFIX.length), value: lead[key]});
-  }
-  custom_fields.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return {...lead, custom_fields};
-}
-
 /**
  * GET /lead/ with the search `query` language, the only way Close filters and
  * sorts leads by date_updated. The language works to the minute, so bounds
  * are minutes and the keyset reader sorts out the rest. Leads come in
- * date_updated order, so every page is a checkpoint.
+ * date_updated order, so every page is a checkpoint. Close's `custom.<id>`
+ * values become Stitch's `custom_fields: [{id, value}]` and typed columns.
  */
 export class Leads extends CloseStream {
   get name(): string {
     return 'leads';
+  }
+
+  override get hasCustomFields(): boolean {
+    return true;
   }
 
   override get cursorField(): string {
@@ -44,6 +34,8 @@ export class Leads extends CloseStream {
     const incremental = mode === SyncMode.INCREMENTAL;
     const saved = incremental ? parseCursorState(this.name, this.cursorField, state) : undefined;
     const cursor = new Cursor(this.cursorField, saved);
+    let total: number | undefined;
+    let estimated = false;
     const upper = Math.ceil(this.ctx.syncStartedAt / MICROS_PER_MINUTE) * MICROS_PER_MINUTE;
     const pages = readKeyset({
       client: this.ctx.client,
@@ -55,6 +47,7 @@ export class Leads extends CloseStream {
       quantum: MICROS_PER_MINUTE,
       lower: saved?.micros ?? this.ctx.config.startDate,
       upper,
+      onTotal: (n) => (total = n),
       params: (b) => ({
         query: [
           b.gte === undefined ? undefined : `date_updated>="${formatMinute(b.gte)}"`,
@@ -66,10 +59,14 @@ export class Leads extends CloseStream {
       }),
     });
     for await (const records of pages) {
+      if (!estimated && total !== undefined) {
+        estimated = true;
+        yield {estimate: total};
+      }
       for (const lead of records) {
-        const record = withCustomFieldList(lead);
-        cursor.observe(record);
-        yield {record};
+        const item = this.shape(lead);
+        cursor.observe(item.record);
+        yield item;
       }
       if (incremental) yield {checkpoint: cursor.toState()};
     }

@@ -5,6 +5,7 @@ import {CloseClient} from '../client/close-client';
 import {CloseConfig} from '../config/config';
 import {RESOURCES_DIR} from '../config/spec';
 import {Micros} from '../time/instant';
+import {CustomFieldSchemas, CustomFieldTyper, customFieldList} from './custom-field-types';
 
 export interface StreamContext {
   readonly client: CloseClient;
@@ -12,12 +13,28 @@ export interface StreamContext {
   /** Upper bound for every query of this sync: records changed later belong to the next sync. */
   readonly syncStartedAt: Micros;
   readonly logger: AirbyteLogger;
+  /** Typed custom-field columns per stream, read from Close at discover. */
+  readonly customFields?: CustomFieldSchemas;
 }
 
 export type StreamState = Record<string, unknown>;
 
-/** What a stream hands the read loop: records, and checkpoints that cover every record yielded before them. */
-export type StreamItem = {record: Record<string, any>} | {checkpoint: StreamState};
+/** A field the connector had to change, as Airbyte's record meta reports it. */
+export interface RecordChange {
+  field: string;
+  change: 'NULLED' | 'TRUNCATED';
+  reason: 'SOURCE_SERIALIZATION_ERROR' | 'SOURCE_FIELD_SIZE_LIMITATION' | 'SOURCE_RECORD_SIZE_LIMITATION' | 'SOURCE_RETRIEVAL_ERROR';
+}
+
+/**
+ * What a stream hands the read loop: records (with the changes made to
+ * them), checkpoints that cover every record yielded before them, and row
+ * estimates where Close tells a total.
+ */
+export type StreamItem =
+  | {record: Record<string, any>; changes?: RecordChange[]}
+  | {checkpoint: StreamState}
+  | {estimate: number};
 
 const schemaCache = new Map<string, Record<string, any>>();
 
@@ -47,8 +64,43 @@ export abstract class CloseStream extends AirbyteStreamBase {
     return 'id';
   }
 
+  private customColumnsFromCatalog: Record<string, Record<string, any>> | undefined;
+  private typer: CustomFieldTyper | undefined;
+
+  /** Whether Close sends `custom.<id>` values on this stream's records. */
+  get hasCustomFields(): boolean {
+    return false;
+  }
+
+  /**
+   * The typed custom-field columns this stream declares: from Close's
+   * definitions at discover, from the configured catalog at read, since the
+   * catalog is what the destination was told to expect.
+   */
+  setCustomColumns(columns: Record<string, Record<string, any>>): void {
+    this.customColumnsFromCatalog = columns;
+    this.typer = undefined;
+  }
+
+  private customColumns(): Record<string, Record<string, any>> {
+    if (!this.hasCustomFields) return {};
+    return this.customColumnsFromCatalog ?? this.ctx.customFields?.get(this.name) ?? {};
+  }
+
   getJsonSchema(): Record<string, any> {
-    return loadStreamSchema(this.name);
+    const base = loadStreamSchema(this.name);
+    const columns = this.customColumns();
+    if (Object.keys(columns).length === 0) return base;
+    return {...base, properties: {...base.properties, ...columns}};
+  }
+
+  /** A record as emitted: custom field values listed and checked against their columns. */
+  protected shape(record: Record<string, any>): {record: Record<string, any>; changes?: RecordChange[]} {
+    if (!this.hasCustomFields) return {record};
+    const shaped = {...record, custom_fields: customFieldList(record)};
+    this.typer ??= new CustomFieldTyper(this.customColumns());
+    const changes = this.typer.size > 0 ? this.typer.apply(shaped) : undefined;
+    return changes && changes.length > 0 ? {record: shaped, changes} : {record: shaped};
   }
 
   /**
