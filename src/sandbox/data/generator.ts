@@ -116,7 +116,7 @@ export function generate(o: GenOptions): World {
     let updated = Math.max(created, updatedAfter(rng, created, end, 0.75));
     if (rng.next() < 0.01 && bulkLead >= created) updated = bulkLead;
     const user = rng.int(nUsers);
-    const lead = new Rec(makeId(rng, 'lead_'), rng.int(nLeadStatus), li, created, updated, rng.u32(), user, 0, 0);
+    const lead = new Rec(makeId(rng, 'lead_'), rng.int(nLeadStatus), li, created, updated, rng.u32() | 0, user, 0, 0);
     leads.push(lead);
     const ch: LeadChildren = { contacts: [], opps: [], tasks: [], acts: [] };
     children.push(ch);
@@ -126,7 +126,7 @@ export function generate(o: GenOptions): World {
       const c = i === 0 ? created + rng.int(2000) * 1000 : childCreated(rng, created, end);
       if (c < 0) continue;
       const u = Math.max(c, updatedAfter(rng, c, end, 0.4));
-      const r = new Rec(makeId(rng, 'cont_'), 0, li, c, u, rng.u32(), user, 0, 0);
+      const r = new Rec(makeId(rng, 'cont_'), 0, li, c, u, rng.u32() | 0, user, 0, 0);
       contacts.push(r);
       ch.contacts.push(r);
     }
@@ -137,7 +137,7 @@ export function generate(o: GenOptions): World {
       let u = Math.max(c, updatedAfter(rng, c, end, 0.6));
       if (rng.next() < 0.01 && bulkOpp >= c) u = bulkOpp;
       const value = (1 + rng.int(500)) * 10000;
-      const r = new Rec(makeId(rng, 'oppo_'), rng.int(nOppStatus), li, c, u, rng.u32(), rng.int(nUsers), value, 0);
+      const r = new Rec(makeId(rng, 'oppo_'), rng.int(nOppStatus), li, c, u, rng.u32() | 0, rng.int(nUsers), value, 0);
       opps.push(r);
       ch.opps.push(r);
     }
@@ -151,12 +151,12 @@ export function generate(o: GenOptions): World {
       let flags = rng.next() < 0.5 ? TASK_COMPLETE : 0;
       if (kind === TASK_LEAD && rng.next() < 0.5) flags |= TASK_DATE_ONLY;
       const due = c + rng.int(30) * US_PER_DAY + rng.int(86400) * US_PER_SEC;
-      const r = new Rec(makeId(rng, 'task_'), kind, li, c, u, rng.u32(), rng.int(nUsers), due, flags);
+      const r = new Rec(makeId(rng, 'task_'), kind, li, c, u, rng.u32() | 0, rng.int(nUsers), due, flags);
       tasks.push(r);
       ch.tasks.push(r);
     }
     // Every lead has its "Created" activity at the lead's own creation instant.
-    const createdAct = new Rec(makeId(rng, 'acti_'), ACT_CREATED, li, created, created + rng.int(1000) * 1000, rng.u32(), user, 0, 0);
+    const createdAct = new Rec(makeId(rng, 'acti_'), ACT_CREATED, li, created, created + rng.int(1000) * 1000, rng.u32() | 0, user, 0, 0);
     acts.push(createdAct);
     ch.acts.push(createdAct);
     const nActs = rng.int(13);
@@ -166,7 +166,7 @@ export function generate(o: GenOptions): World {
       if (c < 0) continue;
       if (rng.next() < 0.005 && bulkAct >= created) c = bulkAct;
       const u = Math.max(c, updatedAfter(rng, c, end, 0.2));
-      const r = new Rec(makeId(rng, 'acti_'), kind, li, c, u, rng.u32(), rng.int(nUsers), 0, 0);
+      const r = new Rec(makeId(rng, 'acti_'), kind, li, c, u, rng.u32() | 0, rng.int(nUsers), 0, 0);
       acts.push(r);
       ch.acts.push(r);
     }

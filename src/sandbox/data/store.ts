@@ -167,7 +167,7 @@ export class Store {
     };
 
     const addActivity = (li: number, kind: number, t: number): Rec => {
-      const r = new Rec(makeId(rng, 'acti_'), kind, li, t, t, rng.u32(), kind === ACT_CREATED ? w.leads[li].user : rng.int(nUsers), 0, 0);
+      const r = new Rec(makeId(rng, 'acti_'), kind, li, t, t, rng.u32() | 0, kind === ACT_CREATED ? w.leads[li].user : rng.int(nUsers), 0, 0);
       w.acts.push(r);
       w.children[li].acts.push(r);
       this.actsByCreated.insert(r);
@@ -177,7 +177,7 @@ export class Store {
       return r;
     };
     const addContact = (li: number, t: number): Rec => {
-      const r = new Rec(makeId(rng, 'cont_'), 0, li, t, t, rng.u32(), w.leads[li].user, 0, 0);
+      const r = new Rec(makeId(rng, 'cont_'), 0, li, t, t, rng.u32() | 0, w.leads[li].user, 0, 0);
       w.contacts.push(r);
       w.children[li].contacts.push(r);
       this.contactsByCreated.insert(r);
@@ -186,7 +186,7 @@ export class Store {
       return r;
     };
     const addOpp = (li: number, t: number): Rec => {
-      const r = new Rec(makeId(rng, 'oppo_'), rng.int(w.oppStatuses.length), li, t, t, rng.u32(), rng.int(nUsers), (1 + rng.int(500)) * 10000, 0);
+      const r = new Rec(makeId(rng, 'oppo_'), rng.int(w.oppStatuses.length), li, t, t, rng.u32() | 0, rng.int(nUsers), (1 + rng.int(500)) * 10000, 0);
       w.opps.push(r);
       w.children[li].opps.push(r);
       this.oppsByCreated.insert(r);
@@ -198,7 +198,7 @@ export class Store {
     const addTask = (li: number, t: number): Rec => {
       const kind = pickTaskKind(rng);
       const due = t + (1 + rng.int(14)) * US_PER_DAY;
-      const r = new Rec(makeId(rng, 'task_'), kind, li, t, t, rng.u32(), rng.int(nUsers), due, 0);
+      const r = new Rec(makeId(rng, 'task_'), kind, li, t, t, rng.u32() | 0, rng.int(nUsers), due, 0);
       w.tasks.push(r);
       w.children[li].tasks.push(r);
       this.taskIndexInsert(r);
@@ -211,7 +211,7 @@ export class Store {
     for (let i = 0; i < (mu.newLeads ?? 0); i++) {
       const t = clockUs();
       const li = w.leads.length;
-      const lead = new Rec(makeId(rng, 'lead_'), rng.int(w.leadStatuses.length), li, t, t, rng.u32(), rng.int(nUsers), 0, 0);
+      const lead = new Rec(makeId(rng, 'lead_'), rng.int(w.leadStatuses.length), li, t, t, rng.u32() | 0, rng.int(nUsers), 0, 0);
       w.leads.push(lead);
       w.children.push({ contacts: [], opps: [], tasks: [], acts: [] });
       this.leadById.set(lead.id, lead);
