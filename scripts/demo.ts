@@ -5,7 +5,7 @@
  * incremental sync from the saved state. Prints a short summary and leaves
  * the raw Airbyte output in a folder it names.
  */
-import {spawnSync} from 'child_process';
+import {spawn} from 'child_process';
 import fs from 'fs';
 import path from 'path';
 import {startSandbox} from '../src/sandbox';
@@ -19,9 +19,22 @@ interface Message {
   [k: string]: any;
 }
 
-function run(step: string, args: string[]): Message[] {
+/** The connector runs as a subprocess, asynchronously: the sandbox serves it from this process. */
+function exec(args: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {cwd: OUT, stdio: ['ignore', 'pipe', 'pipe']});
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({status, stdout, stderr}));
+  });
+}
+
+async function run(step: string, args: string[]): Promise<Message[]> {
   const started = Date.now();
-  const res = spawnSync(process.execPath, [BIN, ...args], {encoding: 'utf8', maxBuffer: 1 << 30, cwd: OUT});
+  const res = await exec(args);
   fs.writeFileSync(path.join(OUT, `${step}.jsonl`), res.stdout);
   if (res.stderr) fs.writeFileSync(path.join(OUT, `${step}.stderr.txt`), res.stderr);
   const messages = res.stdout
@@ -69,11 +82,11 @@ async function main(): Promise<void> {
     const config = {api_key: sandbox.apiKey, api_url: sandbox.url, start_date: new Date(Date.now() - 2 * 365 * 86400_000).toISOString().slice(0, 10)};
     fs.writeFileSync(path.join(OUT, 'config.json'), JSON.stringify(config, null, 2));
 
-    run('spec', ['spec']);
-    const check = run('check', ['check', '--config', 'config.json']);
+    await run('spec', ['spec']);
+    const check = await run('check', ['check', '--config', 'config.json']);
     const status = check.find((m) => m.type === 'CONNECTION_STATUS')?.connectionStatus?.status;
     if (status !== 'SUCCEEDED') throw new Error(`check said ${status}`);
-    const discover = run('discover', ['discover', '--config', 'config.json']);
+    const discover = await run('discover', ['discover', '--config', 'config.json']);
     const streams: any[] = discover.find((m) => m.type === 'CATALOG')!.catalog.streams;
     const catalog = {
       streams: streams.map((s) => {
@@ -91,7 +104,7 @@ async function main(): Promise<void> {
     console.log(`    ${streams.length} streams: ${streams.map((s) => s.name).join(', ')}`);
 
     sandbox.resetStats();
-    const full = run('read-full', ['read', '--config', 'config.json', '--catalog', 'catalog.json']);
+    const full = await run('read-full', ['read', '--config', 'config.json', '--catalog', 'catalog.json']);
     summarize(full);
     const stats = sandbox.stats();
     console.log(`    ${stats.requests} API requests (${Object.entries(stats.byGroup).map(([g, n]) => `${g} ${n}`).join(', ')})`);
@@ -104,7 +117,7 @@ async function main(): Promise<void> {
     console.log(`✓ changed the sandbox: ${Object.entries(change.changed).map(([s, ids]) => `${ids.length} ${s}`).join(', ')}`);
 
     sandbox.resetStats();
-    const incremental = run('read-incremental', ['read', '--config', 'config.json', '--catalog', 'catalog.json', '--state', 'state.json']);
+    const incremental = await run('read-incremental', ['read', '--config', 'config.json', '--catalog', 'catalog.json', '--state', 'state.json']);
     summarize(incremental);
     console.log(`    ${sandbox.stats().requests} API requests`);
     console.log(`\nRaw Airbyte output (spec, check, discover, both reads), config, catalog and state are in ${path.relative(process.cwd(), OUT) || OUT}/`);
