@@ -13,7 +13,7 @@ describe('sandbox API basics', () => {
   it('rejects missing and wrong keys with Close 401 body', async () => {
     const none = await fetch(sb.url + '/lead/');
     assert.equal(none.status, 401);
-    assert.match((await none.json()).error, /could not verify that you are authorized/);
+    assert.match(((await none.json()) as { error: string }).error, /could not verify that you are authorized/);
     const wrong = await get(sb, '/lead/', 'nope');
     assert.equal(wrong.status, 401);
     assert.equal(typeof wrong.body.error, 'string');

@@ -68,7 +68,7 @@ describe('sandbox mutate()', () => {
   it('is available on the control interface', async () => {
     const base = sb.url.replace('/api/v1', '');
     const r = await fetch(base + '/_sandbox/mutate', { method: 'POST', body: JSON.stringify({ newLeads: 1 }) });
-    const body = await r.json();
+    const body = (await r.json()) as { changed: { leads: string[] } };
     assert.equal(body.changed.leads.length, 1);
     assert.ok(sb.truth('leads').some((l) => l.id === body.changed.leads[0]));
   });
