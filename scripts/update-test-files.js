@@ -12,9 +12,11 @@
  * Run after `npm run build` whenever a stream, a cursor or the spec changes:
  *   node scripts/update-test-files.js           write the files
  *   node scripts/update-test-files.js --check   exit 1 if any file is out of date (writes nothing)
- * discover needs no API call, so a dummy key is enough.
+ * discover reads the account's custom fields, so it runs against the bundled
+ * sandbox; the account-specific custom field columns (`custom.*` properties) are
+ * then removed, so the committed catalogs fit any Close account.
  */
-const {execFileSync} = require('child_process');
+const {spawn} = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -25,12 +27,28 @@ const MAIN = path.join(ROOT, 'bin', 'main');
 /** The cursor format Close uses and the connector saves verbatim: microseconds, explicit +00:00. */
 const FUTURE_CURSOR = '2999-01-01T00:00:00.000000+00:00';
 
+/** Runs bin/main asynchronously (an in-process sandbox must keep answering) and parses stdout. */
 function run(args) {
-  const out = execFileSync(process.execPath, [MAIN, ...args], {cwd: os.tmpdir(), encoding: 'utf8'});
-  return out
-    .split('\n')
-    .filter((l) => l.trim().startsWith('{'))
-    .map((l) => JSON.parse(l));
+  return new Promise((resolve, reject) => {
+    const env = {...process.env};
+    delete env.WORKER_JOB_ID;
+    const child = spawn(process.execPath, [MAIN, ...args], {cwd: os.tmpdir(), env, stdio: ['ignore', 'pipe', 'inherit']});
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (c) => (out += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`bin/main ${args[0]} exited ${code}`));
+      resolve(out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)));
+    });
+  });
+}
+
+/** Drops the account's custom field columns from a stream schema. */
+function withoutCustomColumns(stream) {
+  const schema = stream.json_schema;
+  const properties = Object.fromEntries(Object.entries(schema.properties || {}).filter(([k]) => !k.startsWith('custom.')));
+  return {...stream, json_schema: {...schema, properties}};
 }
 
 function only(messages, type) {
@@ -39,14 +57,17 @@ function only(messages, type) {
   return found[0];
 }
 
-function discoverStreams() {
+async function discoverStreams() {
+  const {startSandbox} = require(path.join(ROOT, 'lib', 'sandbox'));
+  const sandbox = await startSandbox({scale: 1, seed: 1});
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closeio-discover-'));
   const config = path.join(dir, 'config.json');
-  fs.writeFileSync(config, JSON.stringify({api_key: 'dummy-key-for-discover'}));
+  fs.writeFileSync(config, JSON.stringify({api_key: sandbox.apiKey, api_url: sandbox.url}));
   try {
-    return only(run(['discover', '--config', config]), 'CATALOG').catalog.streams;
+    return only(await run(['discover', '--config', config]), 'CATALOG').catalog.streams.map(withoutCustomColumns);
   } finally {
     fs.rmSync(dir, {recursive: true, force: true});
+    await sandbox.close();
   }
 }
 
@@ -65,9 +86,9 @@ function supportsIncremental(stream) {
   return (stream.supported_sync_modes || []).includes('incremental');
 }
 
-function build() {
-  const spec = only(run(['spec']), 'SPEC').spec;
-  const streams = discoverStreams();
+async function build() {
+  const spec = only(await run(['spec']), 'SPEC').spec;
+  const streams = await discoverStreams();
   const catalog = {streams: streams.map((s) => configured(s, supportsIncremental(s)))};
   const fullRefresh = {streams: streams.map((s) => configured(s, false))};
   const futureState = streams.filter(supportsIncremental).map((s) => {
@@ -90,9 +111,9 @@ function build() {
   };
 }
 
-function main() {
+async function main() {
   const check = process.argv.includes('--check');
-  const files = build();
+  const files = await build();
   const stale = [];
   for (const [rel, text] of Object.entries(files)) {
     const file = path.join(ROOT, rel);
@@ -111,5 +132,10 @@ function main() {
   console.error(stale.length ? `${check ? 'stale' : 'updated'}: ${stale.join(', ')}` : 'all files up to date');
 }
 
-if (require.main === module) main();
-module.exports = {build, FUTURE_CURSOR};
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`update-test-files: ${err.message}`);
+    process.exit(1);
+  });
+}
+module.exports = {build, withoutCustomColumns, FUTURE_CURSOR};
