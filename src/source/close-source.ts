@@ -116,7 +116,8 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
     return allStreams({
       client: this.client(config),
       config,
-      syncStartedAt: Math.floor(fromDate(this.now()) / MICROS_PER_SECOND) * MICROS_PER_SECOND,
+      // Rounded up: cursors are the largest value seen, so an upper bound a little ahead of now loses nothing.
+      syncStartedAt: Math.ceil(fromDate(this.now()) / MICROS_PER_SECOND) * MICROS_PER_SECOND,
       logger: this.logger,
       customFields,
     });

@@ -1,5 +1,5 @@
 import {SyncMode} from 'faros-airbyte-cdk';
-import {Micros} from '../time/instant';
+import {Micros, parseInstant} from '../time/instant';
 import {Cursor, parseCursorState} from './cursor';
 import {CloseStream, StreamItem, StreamState} from './stream-base';
 import {AdaptiveWindows, DEFAULT_SIZING, Window, WindowSizing} from './windows';
@@ -32,12 +32,16 @@ export abstract class WindowedStream extends CloseStream {
     const saved = mode === SyncMode.INCREMENTAL ? parseCursorState(this.name, this.cursorField, state) : undefined;
     const cursor = new Cursor(this.cursorField, saved);
     const upper = this.ctx.syncStartedAt;
-    const windows = new AdaptiveWindows(this.lowerBound(saved?.micros), upper, this.windowSizing);
+    const lower = this.lowerBound(saved?.micros);
+    const windows = new AdaptiveWindows(lower, upper, this.windowSizing);
     for (let window = windows.take(); window; window = windows.take()) {
       let pages = 0;
       for await (const records of this.readWindow(window)) {
         pages++;
         for (const record of this.transform(records)) {
+          // Windows start on whole seconds; the bound itself has microseconds.
+          const key = parseInstant(record[this.cursorField]);
+          if (key !== undefined && key < lower) continue;
           cursor.observe(record);
           yield {record};
         }

@@ -63,10 +63,19 @@ describe('reads against the sandbox', () => {
     assert.equal(second.code, 0, second.stderr);
     checkReadRules(second.messages, names);
 
+    const savedActivities = (latestStates(first.messages) as any[]).find((s) => s.stream.stream_descriptor.name === 'activities').stream.stream_state.date_created;
+    const attributionStart = Date.parse(savedActivities) - 24 * 3600_000;
     for (const [stream, changedIds] of Object.entries(change.changed)) {
       if (!names.includes(stream)) continue;
       const got = new Set(recordsOf(second.messages, stream).map((r) => r.id));
-      for (const id of changedIds) assert.ok(got.has(id), `${stream}: changed record ${id} was not emitted`);
+      const truth = new Map(sandbox.truth(stream as StreamName).map((t) => [t.id, t]));
+      for (const id of changedIds) {
+        if (stream === 'activities' && Date.parse(truth.get(id)!.date_created!) < attributionStart) {
+          // Close cannot find edits of older activities (no date_updated filter): Stitch's documented limit.
+          continue;
+        }
+        assert.ok(got.has(id), `${stream}: changed record ${id} was not emitted`);
+      }
     }
     // Unchanged records come back only where the cursor allows it: records at
     // the saved cursor (>=), and activities inside the 24 h attribution window.
@@ -85,7 +94,13 @@ describe('reads against the sandbox', () => {
           assert.ok(Date.parse(r[field]) >= cutoff, `${name}: re-emitted ${r.id} from ${r[field]}, outside the window before ${saved}`);
         }
       } else {
-        assert.ok(unchanged.length <= 3, `${name}: ${unchanged.length} unchanged records re-emitted of ${firstCounts[name]}`);
+        // Cursors are inclusive (>=): only unchanged records sharing the saved cursor value come back.
+        const field = 'date_updated';
+        const saved = (latestStates(first.messages) as any[]).find((s) => s.stream.stream_descriptor.name === name).stream.stream_state[field];
+        for (const r of unchanged) {
+          assert.ok(Date.parse(r[field]) >= Date.parse(saved), `${name}: re-emitted unchanged ${r.id} from ${r[field]}, before the cursor ${saved}`);
+        }
+        assert.ok(unchanged.length < firstCounts[name] / 2 || firstCounts[name] < 10, `${name}: ${unchanged.length} of ${firstCounts[name]} re-emitted`);
       }
     }
     // State only moves forward.
