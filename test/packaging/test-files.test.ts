@@ -125,6 +125,21 @@ describe('committed CAT inputs', () => {
     });
   }
 
+  test('docs/examples: config.json fits the spec, state.json has the cursor of each stream it names', async () => {
+    const Ajv = (await import('ajv')).default;
+    const spec = readJson('test_files/expected_spec.json');
+    const validate = new Ajv({strict: false}).compile(spec.connectionSpecification);
+    assert.ok(validate(readJson('docs/examples/config.json')), JSON.stringify(validate.errors));
+    const cursors = new Map((await incrementalStreams()).map((s) => [s.name, s.default_cursor_field[0]]));
+    for (const msg of readJson<any[]>('docs/examples/state.json')) {
+      assert.equal(msg.type, 'STREAM');
+      const name = msg.stream.stream_descriptor.name;
+      assert.ok(cursors.has(name), `${name} is an incremental stream`);
+      assert.deepEqual(Object.keys(msg.stream.stream_state), [cursors.get(name)]);
+      assert.match(msg.stream.stream_state[cursors.get(name)!], CURSOR_SHAPE);
+    }
+  });
+
   test('scripts/update-test-files.js --check finds nothing stale (schemas in the catalogs, docs/examples/catalog.json)', async () => {
     requireBuilt();
     await promisify(execFile)(process.execPath, ['scripts/update-test-files.js', '--check'], {cwd: ROOT});
