@@ -100,7 +100,7 @@ export async function* readKeyset(opts: KeysetReadOptions): AsyncGenerator<Recor
     }
     // Continue from the last quantum seen, skipping what was read in it.
     bounds = opts.direction === 'asc' ? {gte: boundary, lt: opts.upper} : {gte: lowerQ, lt: boundary + q};
-    skip = Math.max(0, boundaryIds.size - 1);
+    skip = boundaryIds.size;
     previousKey = undefined;
   }
 }
