@@ -74,7 +74,8 @@ export function parseConfig(raw: unknown, now: Date = new Date()): CloseConfig {
   if (typeof cfg.api_key !== 'string' || cfg.api_key.trim() === '') {
     throw configError('Invalid config: api_key is missing or empty; create one in Close under Settings › Developer › API Keys');
   }
-  const problems = schemaErrors(raw);
+  // Empty and null optional fields mean "use the default" (below), as a cleared field in a UI does.
+  const problems = schemaErrors(Object.fromEntries(Object.entries(cfg).filter(([, v]) => v !== null && v !== '')));
   if (problems) throw configError(`Invalid config: ${problems}`);
 
   let startDate: Micros;
