@@ -120,7 +120,9 @@ export class CloseClient {
 
       if (res.status === 429) {
         this.stats.rateLimited++;
-        const waitMs = retryAfterMs(res.headers, res.body) ?? backoffDelayMs(attempt + 1, this.backoff, this.random);
+        const hint = retryAfterMs(res.headers, res.body);
+        // A 429 that asks for no wait (reset=0, Retry-After: 0) would be resent at once, forever: back off instead.
+        const waitMs = hint !== undefined && hint > 0 ? hint : backoffDelayMs(attempt + 1, this.backoff, this.random);
         if (rateLimitWaitedMs + waitMs > this.opts.maxRateLimitWaitMs) {
           throw fail(
             `rate limited by Close (429) for ${Math.round((rateLimitWaitedMs + waitMs) / 1000)} s in total, more than max_rate_limit_wait_seconds (${Math.round(this.opts.maxRateLimitWaitMs / 1000)} s); ${closeMessageOf(res.body, contentType)}`,
