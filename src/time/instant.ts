@@ -37,7 +37,10 @@ export function parseInstant(value: unknown): Micros | undefined {
   if (tz && tz !== 'Z' && tz !== 'z') {
     const sign = tz[0] === '-' ? -1 : 1;
     const digits = tz.slice(1).replace(':', '');
-    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+    const offsetHours = Number(digits.slice(0, 2));
+    const offsetMins = Number(digits.slice(2, 4));
+    if (offsetHours > 23 || offsetMins > 59) return undefined; // e.g. +99:99
+    offsetMinutes = sign * (offsetHours * 60 + offsetMins);
   }
   const micros = Number((frac + '000000').slice(0, 6));
   return (ms - offsetMinutes * 60_000) * MICROS_PER_MS + micros;
