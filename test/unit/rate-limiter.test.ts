@@ -1,0 +1,156 @@
+import {describe, it} from 'node:test';
+import assert from 'node:assert/strict';
+import {RateLimiter} from '../../src/client/rate-limiter';
+import {parseRateLimitHeaders, retryAfterMs} from '../../src/client/rate-limit-headers';
+import {FakeClock, ManualClock, settle} from './helpers/fakes';
+
+describe('parseRateLimitHeaders', () => {
+  it('reads the current combined RateLimit header (decimal reset)', () => {
+    assert.deepEqual(parseRateLimitHeaders({ratelimit: 'limit=100, remaining=50, reset=5'}), {limit: 100, remaining: 50, resetSeconds: 5});
+    assert.deepEqual(parseRateLimitHeaders({ratelimit: 'limit=10, remaining=0, reset=2.5'}), {limit: 10, remaining: 0, resetSeconds: 2.5});
+    assert.deepEqual(parseRateLimitHeaders({RateLimit: 'limit=10;remaining=3;reset=0.25'}), {limit: 10, remaining: 3, resetSeconds: 0.25});
+  });
+
+  it('reads the 2022 ratelimit-* headers', () => {
+    assert.deepEqual(parseRateLimitHeaders({'ratelimit-limit': '60', 'ratelimit-reset': '1'}), {limit: 60, remaining: undefined, resetSeconds: 1});
+    assert.deepEqual(parseRateLimitHeaders({'ratelimit-limit': '60', 'ratelimit-remaining': '0', 'ratelimit-reset': '1'}), {
+      limit: 60,
+      remaining: 0,
+      resetSeconds: 1,
+    });
+  });
+
+  it('reads the 2017 X-Rate-Limit-* headers', () => {
+    assert.deepEqual(parseRateLimitHeaders({'x-rate-limit-limit': '320', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': '0.595956'}), {
+      limit: 320,
+      remaining: 0,
+      resetSeconds: 0.595956,
+    });
+    assert.deepEqual(parseRateLimitHeaders({'X-Rate-Limit-Limit': '600', 'X-Rate-Limit-Remaining': '599', 'X-Rate-Limit-Reset': '14.5'}), {
+      limit: 600,
+      remaining: 599,
+      resetSeconds: 14.5,
+    });
+  });
+
+  it('array-valued headers use the first value; nothing known → undefined; garbage ignored', () => {
+    assert.deepEqual(parseRateLimitHeaders({ratelimit: ['limit=5, remaining=1, reset=1', 'x']}), {limit: 5, remaining: 1, resetSeconds: 1});
+    assert.equal(parseRateLimitHeaders({}), undefined);
+    assert.equal(parseRateLimitHeaders({'content-type': 'application/json'}), undefined);
+    assert.deepEqual(parseRateLimitHeaders({ratelimit: 'limit=abc, remaining=, reset=1'}), {limit: undefined, remaining: undefined, resetSeconds: 1});
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('prefers RateLimit reset over Retry-After over the body', () => {
+    assert.equal(retryAfterMs({ratelimit: 'limit=10, remaining=0, reset=2.5', 'retry-after': '3'}, '{"rate_reset": 9}'), 2500);
+    assert.equal(retryAfterMs({'retry-after': '3'}, '{"rate_reset": 9}'), 3000);
+    assert.equal(retryAfterMs({}, '{"error": {"message": "x", "rate_reset": 0.87}}'), 870);
+    assert.equal(retryAfterMs({}, '{"rate_reset": "0.595956"}'), 595.956);
+    assert.equal(retryAfterMs({}, 'not json'), undefined);
+    assert.equal(retryAfterMs({}, ''), undefined);
+    assert.equal(retryAfterMs({}, '{"error": "x"}'), undefined);
+  });
+});
+
+describe('RateLimiter', () => {
+  it('goes freely before any header is seen', async () => {
+    const clock = new FakeClock();
+    const rl = new RateLimiter(clock);
+    for (let i = 0; i < 5; i++) {
+      assert.equal(await rl.acquire('lead'), 0);
+      rl.release('lead', undefined);
+    }
+    assert.deepEqual(clock.sleeps, []);
+  });
+
+  it('after remaining=0 the next acquire waits until reset', async () => {
+    const clock = new FakeClock();
+    const rl = new RateLimiter(clock);
+    await rl.acquire('lead');
+    rl.release('lead', {limit: 10, remaining: 0, resetSeconds: 2});
+    const start = clock.now();
+    const waited = await rl.acquire('lead');
+    assert.ok(clock.now() - start >= 2000 && clock.now() - start <= 2050, `waited ${clock.now() - start}`);
+    assert.equal(waited, clock.now() - start);
+    rl.release('lead', undefined);
+    // window rolled over: the next one goes at once
+    assert.equal(await rl.acquire('lead'), 0);
+  });
+
+  it('remaining=N lets N more go, then waits', async () => {
+    const clock = new FakeClock();
+    const rl = new RateLimiter(clock);
+    await rl.acquire('lead');
+    rl.release('lead', {remaining: 2, resetSeconds: 1});
+    assert.equal(await rl.acquire('lead'), 0);
+    assert.equal(await rl.acquire('lead'), 0);
+    assert.equal(rl.delayFor('lead'), 1000);
+    const waited = await rl.acquire('lead');
+    assert.ok(waited >= 1000);
+  });
+
+  it('a passed reset lets requests go', async () => {
+    const clock = new FakeClock();
+    const rl = new RateLimiter(clock);
+    await rl.acquire('lead');
+    rl.release('lead', {remaining: 0, resetSeconds: 1});
+    clock.t += 1500;
+    assert.equal(rl.delayFor('lead'), 0);
+    assert.equal(await rl.acquire('lead'), 0);
+  });
+
+  it('counts requests in flight against remaining', async () => {
+    const clock = new FakeClock();
+    const rl = new RateLimiter(clock);
+    await rl.acquire('lead'); // a
+    await rl.acquire('lead'); // b
+    // a answers: 1 left, but b is still in flight and will use it
+    rl.release('lead', {remaining: 1, resetSeconds: 3});
+    assert.equal(rl.delayFor('lead'), 3000);
+    // b answers: 0 left
+    rl.release('lead', {remaining: 0, resetSeconds: 3});
+    assert.equal(rl.delayFor('lead'), 3000);
+  });
+
+  it('in-flight never goes negative on extra releases', async () => {
+    const clock = new FakeClock();
+    const rl = new RateLimiter(clock);
+    rl.release('lead', undefined);
+    rl.release('lead', undefined);
+    await rl.acquire('lead');
+    rl.release('lead', {remaining: 1, resetSeconds: 1});
+    assert.equal(rl.delayFor('lead'), 0);
+  });
+
+  it('block() after a 429 holds the group; other groups unaffected', async () => {
+    const clock = new ManualClock();
+    const rl = new RateLimiter(clock);
+    rl.block('lead', 2500);
+    assert.equal(rl.delayFor('lead'), 2500);
+    assert.equal(rl.delayFor('activity'), 0);
+    let done = false;
+    const p = rl.acquire('lead').then((w) => {
+      done = true;
+      return w;
+    });
+    await settle();
+    assert.equal(done, false);
+    assert.equal(await rl.acquire('activity'), 0, 'another group goes at once');
+    clock.advance(2000);
+    await settle();
+    assert.equal(done, false);
+    clock.advance(600);
+    await settle();
+    assert.equal(done, true);
+    assert.ok((await p) >= 2500);
+  });
+
+  it('block() never shortens an existing block', () => {
+    const clock = new FakeClock();
+    const rl = new RateLimiter(clock);
+    rl.block('lead', 5000);
+    rl.block('lead', 1000);
+    assert.equal(rl.delayFor('lead'), 5000);
+  });
+});
