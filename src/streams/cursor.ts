@@ -1,20 +1,17 @@
 import {configError} from '../errors';
-import {Micros, parseInstant} from '../time/instant';
+import {Micros, formatInstant, parseInstant} from '../time/instant';
 import {StreamState} from './stream-base';
 
 /**
- * The largest cursor value seen, kept both as microseconds (to compare) and
- * as Close's own string (to save). It only moves forward.
+ * The largest cursor value seen. It only moves forward, and is saved in one
+ * spelling (`2024-05-01T12:34:56.789000+00:00`, Close's own with
+ * microseconds) whichever way Close wrote the record's date.
  */
 export class Cursor {
   private micros: Micros | undefined;
-  private text: string | undefined;
 
-  constructor(readonly field: string, saved?: {micros: Micros; text: string}) {
-    if (saved) {
-      this.micros = saved.micros;
-      this.text = saved.text;
-    }
+  constructor(readonly field: string, saved?: {micros: Micros}) {
+    this.micros = saved?.micros;
   }
 
   get value(): Micros | undefined {
@@ -22,17 +19,13 @@ export class Cursor {
   }
 
   observe(record: Record<string, any>): void {
-    const text = record[this.field];
-    const micros = parseInstant(text);
-    if (micros !== undefined && (this.micros === undefined || micros > this.micros)) {
-      this.micros = micros;
-      this.text = text;
-    }
+    const micros = parseInstant(record[this.field]);
+    if (micros !== undefined && (this.micros === undefined || micros > this.micros)) this.micros = micros;
   }
 
   /** `{date_updated: "..."}`, or `{}` before any value is known. */
   toState(): StreamState {
-    return this.text === undefined ? {} : {[this.field]: this.text};
+    return this.micros === undefined ? {} : {[this.field]: formatInstant(this.micros)};
   }
 }
 

@@ -200,7 +200,7 @@ const TYPE_SPOT_CHECKS: Array<[string, string, string[], string?]> = [
   ['activities', 'opens[].opened_at', ['null', 'string'], 'none'],
   ['activities', 'opportunity_date_won', ['null', 'string'], 'none'],
   ['activities', 'date_sent', ['null', 'string'], 'date-time'],
-  ['tasks', 'emails[]', ['null', 'string']],
+  ['tasks', 'emails[]', ['null', 'string', 'object']],
   ['activities', 'activity_at', ['null', 'string'], 'date-time'],
   ['leads', 'opportunities[].date_won', ['null', 'string'], 'date'],
   ['leads', 'opportunities[].value', ['null', 'integer']],
