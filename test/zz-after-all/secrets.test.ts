@@ -1,8 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'fs';
-import {OUTPUT_LOG} from './helpers/output-log';
-import {ALL_TEST_KEYS, basicAuthForm} from './helpers/keys';
+import {OUTPUT_LOG} from '../helpers/output-log';
+import {ALL_TEST_KEYS, basicAuthForm} from '../helpers/keys';
 
 /**
  * Runs last (scripts/test.sh): every connector run of the suite appended its
