@@ -1,5 +1,5 @@
 import {FailureType} from '../errors';
-import {BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs} from './backoff';
+import {BackoffPolicy, backoffDelayMs, backoffFromEnv} from './backoff';
 import {Clock, realClock} from './clock';
 import {apiError, closeMessageOf, isSkipCapMessage} from './close-errors';
 import {RateLimiter} from './rate-limiter';
@@ -21,6 +21,7 @@ export interface ClientOptions {
   clock?: Clock;
   random?: () => number;
   transport?: Transport;
+  /** Defaults to 1 s base, 30 s cap; CLOSEIO_BACKOFF_BASE_MS overrides the base (a tuning knob, see backoff.ts). */
   backoff?: BackoffPolicy;
   logger?: ClientLogger;
 }
@@ -61,7 +62,7 @@ export class CloseClient {
     this.clock = opts.clock ?? realClock;
     this.random = opts.random ?? Math.random;
     this.limiter = new RateLimiter(this.clock);
-    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.backoff = opts.backoff ?? backoffFromEnv();
     if (opts.transport) {
       this.transport = opts.transport;
       this.closeTransport = () => undefined;
