@@ -41,6 +41,12 @@ export interface ClientStats {
 export type Params = Record<string, string | number | undefined>;
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+/** Seconds for a message: whole seconds, or one decimal below 10 s. */
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return s >= 10 || Number.isInteger(s) ? String(Math.round(s)) : s.toFixed(1);
+}
+
 /** Waits longer than this are worth a log line: the user should know why the sync is quiet. */
 const LOG_WAIT_MS = 5000;
 
@@ -126,7 +132,9 @@ export class CloseClient {
         const waitMs = hint !== undefined && hint > 0 ? hint : backoffDelayMs(attempt + 1, this.backoff, this.random);
         if (rateLimitWaitedMs + waitMs > this.opts.maxRateLimitWaitMs) {
           throw fail(
-            `rate limited by Close (429) for ${Math.round((rateLimitWaitedMs + waitMs) / 1000)} s in total, more than max_rate_limit_wait_seconds (${Math.round(this.opts.maxRateLimitWaitMs / 1000)} s); ${closeMessageOf(res.body, contentType)}`,
+            `rate limited by Close (429): Close asks to wait ${seconds(waitMs)} s${
+              rateLimitWaitedMs > 0 ? ` more, after ${seconds(rateLimitWaitedMs)} s already waited for this request` : ''
+            }, longer than max_rate_limit_wait_seconds (${seconds(this.opts.maxRateLimitWaitMs)} s) allows; Close said: ${closeMessageOf(res.body, contentType)}`,
             'transient_error',
             429,
             closeMessageOf(res.body, contentType)
