@@ -106,6 +106,7 @@ export class CloseClient {
       this.stats.rateLimitWaitMs += waited;
       let res: HttpResponse;
       this.stats.requests++;
+      const sentAt = this.clock.now();
       try {
         res = await this.transport({
           url: `${this.opts.apiUrl}${path}`,
@@ -116,6 +117,7 @@ export class CloseClient {
       } catch (err) {
         this.limiter.release(group, undefined);
         const reason = err instanceof NetworkError ? err.message : 'request failed';
+        this.opts.logger?.debug(`${where} ${JSON.stringify(query)}: ${reason} after ${this.clock.now() - sentAt} ms`);
         if (attempt < this.opts.maxRetries) {
           attempt = await this.retryAfterBackoff(attempt, where, reason);
           continue;
@@ -123,6 +125,7 @@ export class CloseClient {
         throw fail(`${reason}; gave up after ${attempt} retries`, 'transient_error', undefined, undefined, err instanceof Error ? err : undefined);
       }
       this.limiter.release(group, parseRateLimitHeaders(res.headers));
+      this.opts.logger?.debug(`${where} ${JSON.stringify(query)}: ${res.status}, ${res.body.length} bytes in ${this.clock.now() - sentAt} ms`);
       const contentType = String(res.headers['content-type'] ?? '');
 
       if (res.status === 429) {
