@@ -12,6 +12,8 @@ export interface CloseConfig {
   readonly requestTimeoutMs: number;
   readonly maxRetries: number;
   readonly maxRateLimitWaitMs: number;
+  readonly parallelStreams: number;
+  readonly requestsPerStream: number;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -98,5 +100,7 @@ export function parseConfig(raw: unknown, now: Date = new Date()): CloseConfig {
     requestTimeoutMs: withDefault<number>(cfg, 'request_timeout_seconds') * 1000,
     maxRetries: withDefault<number>(cfg, 'max_retries'),
     maxRateLimitWaitMs: withDefault<number>(cfg, 'max_rate_limit_wait_seconds') * 1000,
+    parallelStreams: withDefault<number>(cfg, 'max_parallel_streams'),
+    requestsPerStream: withDefault<number>(cfg, 'max_requests_per_stream'),
   };
 }

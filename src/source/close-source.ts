@@ -159,7 +159,9 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
     catalog: AirbyteConfiguredCatalog,
     state?: AirbyteState
   ): AsyncGenerator<AirbyteMessage, ReadSummary> {
-    return yield* readStreams(this.planRead(config, catalog, state), this.logger) as AsyncGenerator<AirbyteMessage, ReadSummary>;
+    const plan = this.planRead(config, catalog, state);
+    const parallel = this.config(config).parallelStreams;
+    return yield* readStreams(plan, this.logger, parallel) as AsyncGenerator<AirbyteMessage, ReadSummary>;
   }
 
   private now(): Date {

@@ -1,4 +1,5 @@
 import {AirbyteLogger, SyncMode} from 'faros-airbyte-cdk';
+import {Channel} from '../concurrency/channel';
 import {errorMessage, failureTypeOf} from '../errors';
 import {ConfiguredStream} from '../protocol/catalog';
 import {errorTrace, recordMessage, rowEstimate, streamState, streamStatus} from '../protocol/messages';
@@ -20,17 +21,60 @@ export interface ReadSummary {
   records: Record<string, number>;
 }
 
+/** Messages queued between the streams and stdout. */
+const QUEUE_CAPACITY = 512;
+
 /**
- * Runs the configured streams one after another and yields their messages:
- * STREAM_STATUS STARTED, RUNNING, COMPLETE (or INCOMPLETE with an ERROR
- * trace); RECORDs; and STREAM states with sourceStats. A state is printed
- * only after the records it covers, never twice in a row, and at least once
- * per stream. A failed stream does not stop the others; the caller exits
- * non-zero when any failed.
+ * Runs the configured streams, up to `parallel` at a time (Close's rate
+ * limits are per endpoint group, so streams of different groups do not slow
+ * each other), and yields their messages interleaved; each stream's own
+ * messages keep their order. Streams start in catalog order.
  */
-export async function* readStreams(plan: PlannedStream[], logger: AirbyteLogger): AsyncGenerator<object, ReadSummary> {
+export async function* readStreams(plan: PlannedStream[], logger: AirbyteLogger, parallel = 1): AsyncGenerator<object, ReadSummary> {
   const summary: ReadSummary = {failed: [], records: {}};
-  for (const {stream, syncMode, state} of plan) {
+  const queue = new Channel<object>(QUEUE_CAPACITY);
+  let next = 0;
+  let running = 0;
+  const start = () => {
+    while (running < Math.max(1, parallel) && next < plan.length) {
+      const planned = plan[next++];
+      running++;
+      void (async () => {
+        let failure: unknown;
+        try {
+          for await (const msg of streamMessages(planned, logger, summary)) {
+            if (!(await queue.push(msg))) return;
+          }
+        } catch (err) {
+          failure = err;
+        } finally {
+          running--;
+          if (failure !== undefined) queue.close(failure);
+          else if (running === 0 && next >= plan.length) queue.close();
+          else start();
+        }
+      })();
+    }
+  };
+  start();
+  try {
+    for (let r = await queue.next(); !r.done; r = await queue.next()) yield r.value;
+  } finally {
+    queue.cancel();
+  }
+  return summary;
+}
+
+/**
+ * One stream's messages: STREAM_STATUS STARTED, RUNNING, COMPLETE (or
+ * INCOMPLETE after an ERROR trace); RECORDs; STREAM states with sourceStats.
+ * A state comes only after the records it covers, never twice in a row, and
+ * at least once per stream. A failed stream does not stop the others; the
+ * caller exits non-zero when any failed.
+ */
+async function* streamMessages(planned: PlannedStream, logger: AirbyteLogger, summary: ReadSummary): AsyncGenerator<object> {
+  const {stream, syncMode, state} = planned;
+  {
     const name = stream.name;
     const started = Date.now();
     yield streamStatus(name, 'STARTED');
@@ -89,5 +133,4 @@ export async function* readStreams(plan: PlannedStream[], logger: AirbyteLogger)
     }
     summary.records[name] = total;
   }
-  return summary;
 }

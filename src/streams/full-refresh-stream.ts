@@ -17,7 +17,14 @@ export abstract class FullRefreshStream extends CloseStream {
   }
 
   async *readItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
-    for await (const records of readAllPages({client: this.ctx.client, path: this.path, stream: this.name, pageSize: this.pageSize})) {
+    const pages = readAllPages({
+      client: this.ctx.client,
+      path: this.path,
+      stream: this.name,
+      pageSize: this.pageSize,
+      concurrency: this.ctx.config.requestsPerStream,
+    });
+    for await (const records of pages) {
       for (const record of records) yield {record};
     }
   }

@@ -27,7 +27,7 @@ export abstract class FullScanStream extends CloseStream {
     const incremental = mode === SyncMode.INCREMENTAL;
     const saved = incremental ? parseCursorState(this.name, this.cursorField, state) : undefined;
     const cursor = new Cursor(this.cursorField, saved);
-    for await (const records of readAllPages({client: this.ctx.client, path: this.path, stream: this.name, pageSize: this.pageSize})) {
+    for await (const records of this.pages()) {
       for (const record of records) {
         if (saved) {
           const updated = parseInstant(record[this.cursorField]);
@@ -40,6 +40,16 @@ export abstract class FullScanStream extends CloseStream {
     }
     // Records are not in cursor order: the cursor is safe to commit only now.
     if (incremental) yield {checkpoint: cursor.toState()};
+  }
+
+  protected pages(): AsyncGenerator<Record<string, any>[]> {
+    return readAllPages({
+      client: this.ctx.client,
+      path: this.path,
+      stream: this.name,
+      pageSize: this.pageSize,
+      concurrency: this.ctx.config.requestsPerStream,
+    });
   }
 }
 
@@ -64,18 +74,3 @@ export const ContactCustomFields = fullScan('contact_custom_fields', '/custom_fi
 export const OpportunityCustomFields = fullScan('opportunity_custom_fields', '/custom_field/opportunity/', 1000);
 export const ActivityCustomFields = fullScan('activity_custom_fields', '/custom_field/activity/', 1000);
 export const SharedCustomFields = fullScan('shared_custom_fields', '/custom_field/shared/', 1000);
-/** GET /contact/: Close has no date filter here. */
-export class Contacts extends FullScanStream {
-  get name(): string {
-    return 'contacts';
-  }
-  protected get path(): string {
-    return '/contact/';
-  }
-  protected get pageSize(): number {
-    return 100;
-  }
-  override get hasCustomFields(): boolean {
-    return true;
-  }
-}

@@ -3,13 +3,13 @@ import {EventLog} from './event-log';
 import {
   ActivityCustomFields,
   ContactCustomFields,
-  Contacts,
   CustomFields,
   OpportunityCustomFields,
   SharedCustomFields,
   Users,
 } from './full-scan-stream';
 import {EmailTemplates, LeadStatuses, OpportunityStatuses, Pipelines, Sequences} from './full-refresh-stream';
+import {Contacts} from './contacts';
 import {Leads} from './leads';
 import {Opportunities} from './opportunities';
 import {CloseStream, StreamContext} from './stream-base';

@@ -1,75 +1,77 @@
-import {SyncMode} from 'faros-airbyte-cdk';
 import {readKeyset} from '../readers/keyset-reader';
-import {MICROS_PER_MINUTE, formatMinute} from '../time/instant';
-import {Cursor, parseCursorState} from './cursor';
-import {CloseStream, StreamItem, StreamState} from './stream-base';
+import {checkPage} from '../readers/page-shape';
+import {Micros, MICROS_PER_DAY, MICROS_PER_MINUTE, formatMinute} from '../time/instant';
+import {Window, WindowSizing, DEFAULT_SIZING} from './windows';
+import {WindowedStream} from './windowed-stream';
 
 export const LEAD_PAGE_SIZE = 200;
+const PATH = '/lead/';
+
+/** Close's lead search language: a date_updated range, ascending. Minutes are its precision. */
+function leadQuery(gte: Micros | undefined, lt: Micros): string {
+  return [gte === undefined ? undefined : `date_updated>="${formatMinute(gte)}"`, `date_updated<"${formatMinute(lt)}"`, 'sort:date_updated']
+    .filter(Boolean)
+    .join(' ');
+}
+
 /**
  * GET /lead/ with the search `query` language, the only way Close filters and
- * sorts leads by date_updated. The language works to the minute, so bounds
- * are minutes and the keyset reader sorts out the rest. Leads come in
- * date_updated order, so every page is a checkpoint. Close's `custom.<id>`
- * values become Stitch's `custom_fields: [{id, value}]` and typed columns.
+ * sorts leads by date_updated. The language works to the minute, so windows
+ * and bounds are whole minutes and the keyset reader sorts out the rest.
+ * Leads come in date_updated order: every page is a checkpoint. Close's
+ * `custom.<id>` values become Stitch's `custom_fields: [{id, value}]` and
+ * typed columns.
  */
-export class Leads extends CloseStream {
+export class Leads extends WindowedStream {
   get name(): string {
     return 'leads';
-  }
-
-  override get hasCustomFields(): boolean {
-    return true;
   }
 
   override get cursorField(): string {
     return 'date_updated';
   }
 
-  parseState(raw: unknown): StreamState | undefined {
-    const saved = parseCursorState(this.name, this.cursorField, raw);
-    return saved ? {[this.cursorField]: saved.text} : undefined;
+  override get hasCustomFields(): boolean {
+    return true;
   }
 
-  async *readItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem> {
-    const incremental = mode === SyncMode.INCREMENTAL;
-    const saved = incremental ? parseCursorState(this.name, this.cursorField, state) : undefined;
-    const cursor = new Cursor(this.cursorField, saved);
-    let total: number | undefined;
-    let estimated = false;
-    const upper = Math.ceil(this.ctx.syncStartedAt / MICROS_PER_MINUTE) * MICROS_PER_MINUTE;
-    const pages = readKeyset({
+  protected override get checkpointEveryPage(): boolean {
+    return true;
+  }
+
+  protected override get windowSizing(): WindowSizing {
+    return {...DEFAULT_SIZING, granularity: MICROS_PER_MINUTE, min: MICROS_PER_DAY / 24};
+  }
+
+  protected lowerBound(saved: Micros | undefined): Micros {
+    return saved ?? this.ctx.config.startDate;
+  }
+
+  protected override upperBound(): Micros {
+    return Math.ceil(this.ctx.syncStartedAt / MICROS_PER_MINUTE) * MICROS_PER_MINUTE;
+  }
+
+  /** Close counts the matches of a search (total_results): one small request gives the row estimate. */
+  protected override async estimate(lower: Micros, upper: Micros): Promise<number | undefined> {
+    const page = checkPage(
+      await this.ctx.client.get(PATH, {query: leadQuery(lower, upper), _limit: 1, _fields: 'id'}, {stream: this.name}),
+      `GET ${PATH} (stream ${this.name})`
+    );
+    return typeof page.total_results === 'number' ? page.total_results : undefined;
+  }
+
+  protected readWindow(window: Window): AsyncGenerator<Record<string, any>[]> {
+    return readKeyset({
       client: this.ctx.client,
-      path: '/lead/',
+      path: PATH,
       stream: this.name,
       pageSize: LEAD_PAGE_SIZE,
       key: 'date_updated',
       direction: 'asc',
       quantum: MICROS_PER_MINUTE,
-      lower: saved?.micros ?? this.ctx.config.startDate,
-      upper,
-      onTotal: (n) => (total = n),
-      params: (b) => ({
-        query: [
-          b.gte === undefined ? undefined : `date_updated>="${formatMinute(b.gte)}"`,
-          `date_updated<"${formatMinute(b.lt)}"`,
-          'sort:date_updated',
-        ]
-          .filter(Boolean)
-          .join(' '),
-      }),
+      lower: window.lo,
+      upper: window.hi,
+      params: (b) => ({query: leadQuery(b.gte, b.lt)}),
     });
-    for await (const records of pages) {
-      if (!estimated && total !== undefined) {
-        estimated = true;
-        yield {estimate: total};
-      }
-      for (const lead of records) {
-        const item = this.shape(lead);
-        cursor.observe(item.record);
-        yield item;
-      }
-      if (incremental) yield {checkpoint: cursor.toState()};
-    }
-    if (incremental) yield {checkpoint: cursor.toState()};
   }
 }

@@ -1,69 +1,60 @@
-import {SyncMode} from 'faros-airbyte-cdk';
 import {readKeyset} from '../readers/keyset-reader';
-import {MICROS_PER_SECOND, formatInstant} from '../time/instant';
-import {Cursor, parseCursorState} from './cursor';
-import {CloseStream, StreamItem, StreamState} from './stream-base';
+import {checkPage} from '../readers/page-shape';
+import {Micros, MICROS_PER_SECOND, formatInstant} from '../time/instant';
+import {Window} from './windows';
+import {WindowedStream} from './windowed-stream';
 
 export const OPPORTUNITY_PAGE_SIZE = 250;
+const PATH = '/opportunity/';
 
 /**
  * GET /opportunity/, filtered and ordered by date_updated: every page is a
  * checkpoint. Close tells the total (total_results), which becomes the
  * stream's row estimate.
  */
-export class Opportunities extends CloseStream {
+export class Opportunities extends WindowedStream {
   get name(): string {
     return 'opportunities';
-  }
-
-  override get hasCustomFields(): boolean {
-    return true;
   }
 
   override get cursorField(): string {
     return 'date_updated';
   }
 
-  parseState(raw: unknown): StreamState | undefined {
-    const saved = parseCursorState(this.name, this.cursorField, raw);
-    return saved ? {[this.cursorField]: saved.text} : undefined;
+  override get hasCustomFields(): boolean {
+    return true;
   }
 
-  async *readItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem> {
-    const incremental = mode === SyncMode.INCREMENTAL;
-    const saved = incremental ? parseCursorState(this.name, this.cursorField, state) : undefined;
-    const cursor = new Cursor(this.cursorField, saved);
-    let total: number | undefined;
-    const pages = readKeyset({
+  protected override get checkpointEveryPage(): boolean {
+    return true;
+  }
+
+  protected lowerBound(saved: Micros | undefined): Micros {
+    return saved ?? this.ctx.config.startDate;
+  }
+
+  protected override async estimate(lower: Micros, upper: Micros): Promise<number | undefined> {
+    const params = {date_updated__gte: formatInstant(lower), date_updated__lt: formatInstant(upper), _limit: 1, _fields: 'id'};
+    const page = checkPage(await this.ctx.client.get(PATH, params, {stream: this.name}), `GET ${PATH} (stream ${this.name})`);
+    return typeof page.total_results === 'number' ? page.total_results : undefined;
+  }
+
+  protected readWindow(window: Window): AsyncGenerator<Record<string, any>[]> {
+    return readKeyset({
       client: this.ctx.client,
-      path: '/opportunity/',
+      path: PATH,
       stream: this.name,
       pageSize: OPPORTUNITY_PAGE_SIZE,
       key: 'date_updated',
       direction: 'asc',
       quantum: MICROS_PER_SECOND,
-      lower: saved?.micros ?? this.ctx.config.startDate,
-      upper: this.ctx.syncStartedAt,
-      onTotal: (n) => (total = n),
+      lower: window.lo,
+      upper: window.hi,
       params: (b) => ({
         date_updated__gte: b.gte === undefined ? undefined : formatInstant(b.gte),
         date_updated__lt: formatInstant(b.lt),
         _order_by: 'date_updated',
       }),
     });
-    let estimated = false;
-    for await (const records of pages) {
-      if (!estimated && total !== undefined) {
-        estimated = true;
-        yield {estimate: total};
-      }
-      for (const record of records) {
-        const item = this.shape(record);
-        cursor.observe(item.record);
-        yield item;
-      }
-      if (incremental) yield {checkpoint: cursor.toState()};
-    }
-    if (incremental) yield {checkpoint: cursor.toState()};
   }
 }

@@ -11,6 +11,8 @@ export interface WindowSizing {
   max: Micros;
   /** A window that took more pages than this makes the next one smaller. */
   targetPages: number;
+  /** Boundaries fall on multiples of this: 1 s for Close's date filters, 60 s for the lead query language. */
+  granularity?: Micros;
 }
 
 export const DEFAULT_SIZING: WindowSizing = {
@@ -29,10 +31,18 @@ export const DEFAULT_SIZING: WindowSizing = {
 export class AdaptiveWindows {
   private next: Micros;
   private size: Micros;
+  private readonly upper: Micros;
+  private readonly step: Micros;
 
-  constructor(lower: Micros, private readonly upper: Micros, private readonly sizing: WindowSizing = DEFAULT_SIZING) {
-    this.next = Math.floor(lower / MICROS_PER_SECOND) * MICROS_PER_SECOND;
-    this.size = sizing.initial;
+  constructor(lower: Micros, upper: Micros, private readonly sizing: WindowSizing = DEFAULT_SIZING) {
+    this.step = sizing.granularity ?? MICROS_PER_SECOND;
+    this.next = Math.floor(lower / this.step) * this.step;
+    this.upper = Math.ceil(upper / this.step) * this.step;
+    this.size = this.align(sizing.initial);
+  }
+
+  private align(size: Micros): Micros {
+    return Math.max(this.step, Math.floor(size / this.step) * this.step);
   }
 
   take(): Window | undefined {
@@ -43,10 +53,10 @@ export class AdaptiveWindows {
     return {lo, hi};
   }
 
-  /** Tells how many pages the window just read needed. */
+  /** Tells how many pages a finished window needed. */
   feedback(pages: number): void {
     const {min, max, targetPages} = this.sizing;
-    if (pages > targetPages) this.size = Math.max(min, Math.floor(this.size / 2 / MICROS_PER_SECOND) * MICROS_PER_SECOND);
-    else if (pages <= targetPages / 4) this.size = Math.min(max, this.size * 2);
+    if (pages > targetPages) this.size = this.align(Math.max(min, this.size / 2));
+    else if (pages <= targetPages / 4) this.size = this.align(Math.min(max, this.size * 2));
   }
 }
