@@ -144,6 +144,7 @@ export class CloseClient {
           );
         }
         this.limiter.block(group, waitMs);
+        if (/organi[sz]ation/i.test(res.body)) this.limiter.blockAll(waitMs);
         if (waitMs >= LOG_WAIT_MS) {
           this.opts.logger?.info(`${where}: Close's rate limit is reached; waiting ${(waitMs / 1000).toFixed(1)} s as Close asks`);
         }

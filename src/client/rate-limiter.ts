@@ -1,7 +1,39 @@
 import {Clock} from './clock';
 import {RateLimitInfo} from './rate-limit-headers';
 
+/** Close's organization limit is this many times the per-key (per endpoint group) limit. */
+export const ORG_LIMIT_MULTIPLIER = 3;
+
+/** Request start times within the last window, oldest first. */
+class StartLog {
+  private times: number[] = [];
+  private head = 0;
+
+  record(now: number): void {
+    this.times.push(now);
+  }
+
+  /** Forgets starts older than the window; returns how many remain. */
+  countSince(since: number): number {
+    while (this.head < this.times.length && this.times[this.head] <= since) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+    return this.times.length - this.head;
+  }
+
+  /** The start that has to leave the window before `budget` requests fit again. */
+  oldestBlocking(budget: number): number | undefined {
+    const inWindow = this.times.length - this.head;
+    if (inWindow < budget) return undefined;
+    return this.times[this.head + inWindow - budget];
+  }
+}
+
 interface GroupState {
+  /** The group's limit per window, from Close's `limit=`. */
+  limit?: number;
   /** Requests Close said were left in the window, as of the latest answer. */
   remaining?: number;
   /** When that window ends (clock ms). */
@@ -11,37 +43,62 @@ interface GroupState {
   /** Set by a 429: nobody in the group sends before this (clock ms). */
   blockedUntil?: number;
   inFlight: number;
+  starts: StartLog;
 }
 
 /**
- * Paces requests per Close endpoint group from the RateLimit headers, so that
- * the connector waits for the window to reset instead of running into 429s.
- * Before any header is seen, or once the announced window has passed, requests
- * go out freely; a 429 still works as the backstop.
+ * Paces requests so that the connector waits for Close's rate-limit windows
+ * instead of running into 429s, with several requests in flight:
+ * - per endpoint group, at most `limit` requests in any window (the window
+ *   length is learned from the largest `reset` Close announced, 1 s at least),
+ *   and never more than the `remaining` Close last reported;
+ * - across groups, at most ORG_LIMIT_MULTIPLIER × the largest group limit per
+ *   window, Close's organization limit;
+ * - after a 429, the group (or everything, for an organization 429) waits
+ *   until Close says the window resets.
+ * Before Close has sent any header, requests go out freely; a 429 remains the
+ * backstop.
  */
 export class RateLimiter {
   private readonly groups = new Map<string, GroupState>();
+  private readonly orgStarts = new StartLog();
+  private windowMs = 1000;
+  private orgBlockedUntil = 0;
 
   constructor(private readonly clock: Clock) {}
 
   private group(name: string): GroupState {
     let g = this.groups.get(name);
     if (!g) {
-      g = {startedSinceUpdate: 0, inFlight: 0};
+      g = {startedSinceUpdate: 0, inFlight: 0, starts: new StartLog()};
       this.groups.set(name, g);
     }
     return g;
+  }
+
+  private orgLimit(): number | undefined {
+    let max: number | undefined;
+    for (const g of this.groups.values()) if (g.limit !== undefined) max = Math.max(max ?? 0, g.limit);
+    return max === undefined ? undefined : max * ORG_LIMIT_MULTIPLIER;
   }
 
   /** How long the next request of this group must wait, in ms (0 = go). */
   delayFor(name: string): number {
     const g = this.group(name);
     const now = this.clock.now();
-    if (g.blockedUntil !== undefined && g.blockedUntil > now) return g.blockedUntil - now;
-    if (g.remaining === undefined || g.resetAt === undefined) return 0;
-    if (g.resetAt <= now) return 0;
-    if (g.startedSinceUpdate < g.remaining) return 0;
-    return g.resetAt - now;
+    let until = Math.max(g.blockedUntil ?? 0, this.orgBlockedUntil);
+    const since = now - this.windowMs;
+    if (g.limit !== undefined && g.starts.countSince(since) >= g.limit) {
+      until = Math.max(until, (g.starts.oldestBlocking(g.limit) ?? now) + this.windowMs);
+    }
+    const org = this.orgLimit();
+    if (org !== undefined && this.orgStarts.countSince(since) >= org) {
+      until = Math.max(until, (this.orgStarts.oldestBlocking(org) ?? now) + this.windowMs);
+    }
+    if (g.remaining !== undefined && g.resetAt !== undefined && g.resetAt > now && g.startedSinceUpdate >= g.remaining) {
+      until = Math.max(until, g.resetAt);
+    }
+    return Math.max(0, until - now);
   }
 
   /** Waits for a slot, then counts the request as started. Returns the ms waited. */
@@ -54,17 +111,19 @@ export class RateLimiter {
       await this.clock.sleep(delay + 5);
       waited += delay + 5;
       const g = this.group(name);
-      const now = this.clock.now();
-      if (g.resetAt !== undefined && g.resetAt <= now) {
-        // The window rolled over: the old count no longer applies.
+      if (g.resetAt !== undefined && g.resetAt <= this.clock.now()) {
+        // The announced window is over: its count no longer applies.
         g.remaining = undefined;
         g.resetAt = undefined;
         g.startedSinceUpdate = 0;
       }
     }
     const g = this.group(name);
+    const now = this.clock.now();
     g.startedSinceUpdate++;
     g.inFlight++;
+    g.starts.record(now);
+    this.orgStarts.record(now);
     return waited;
   }
 
@@ -72,6 +131,10 @@ export class RateLimiter {
   release(name: string, info: RateLimitInfo | undefined): void {
     const g = this.group(name);
     g.inFlight = Math.max(0, g.inFlight - 1);
+    if (info?.limit !== undefined && info.limit > 0) g.limit = info.limit;
+    if (info?.resetSeconds !== undefined && info.resetSeconds > 0) {
+      this.windowMs = Math.max(this.windowMs, Math.ceil(info.resetSeconds) * 1000);
+    }
     if (info?.remaining === undefined || info.resetSeconds === undefined) return;
     g.remaining = info.remaining;
     g.resetAt = this.clock.now() + info.resetSeconds * 1000;
@@ -79,7 +142,7 @@ export class RateLimiter {
     g.startedSinceUpdate = g.inFlight;
   }
 
-  /** A 429: hold the whole group until Close says the window resets. */
+  /** A 429 for the group: hold it until Close says the window resets. */
   block(name: string, waitMs: number): void {
     const g = this.group(name);
     const until = this.clock.now() + waitMs;
@@ -87,5 +150,10 @@ export class RateLimiter {
     g.remaining = 0;
     g.resetAt = until;
     g.startedSinceUpdate = 0;
+  }
+
+  /** A 429 on the organization limit: every group waits. */
+  blockAll(waitMs: number): void {
+    this.orgBlockedUntil = Math.max(this.orgBlockedUntil, this.clock.now() + waitMs);
   }
 }

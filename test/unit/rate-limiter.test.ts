@@ -154,3 +154,52 @@ describe('RateLimiter', () => {
     assert.equal(rl.delayFor('lead'), 5000);
   });
 });
+
+describe('RateLimiter: budgets learned from limit=', () => {
+  it('keeps at most `limit` starts of a group in any window, with several in flight', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new RateLimiter(clock);
+    // Close says: 3 per window (1 s), plenty remaining.
+    await limiter.acquire('lead');
+    limiter.release('lead', {limit: 3, remaining: 50, resetSeconds: 1});
+    const starts: number[] = [clock.now()];
+    for (let i = 0; i < 8; i++) {
+      await limiter.acquire('lead');
+      starts.push(clock.now());
+    }
+    for (let i = 3; i < starts.length; i++) {
+      assert.ok(starts[i] - starts[i - 3] >= 1000, `starts ${i - 3} and ${i} are ${starts[i] - starts[i - 3]} ms apart`);
+    }
+  });
+
+  it('keeps all groups together under the organization limit, 3 × the group limit', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new RateLimiter(clock);
+    const groups = ['lead', 'activity', 'task', 'contact', 'event'];
+    for (const g of groups) {
+      await limiter.acquire(g);
+      limiter.release(g, {limit: 2, remaining: 100, resetSeconds: 1});
+    }
+    const starts: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      for (const g of groups) {
+        await limiter.acquire(g);
+        starts.push(clock.now());
+      }
+    }
+    const all = [...starts].sort((a, b) => a - b);
+    for (let i = 6; i < all.length; i++) {
+      assert.ok(all[i] - all[i - 6] >= 1000, `more than 6 starts within a second around ${all[i]}`);
+    }
+  });
+
+  it('an organization 429 holds every group', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new RateLimiter(clock);
+    limiter.blockAll(2000);
+    assert.ok(limiter.delayFor('lead') >= 1999);
+    assert.ok(limiter.delayFor('user') >= 1999);
+    await limiter.acquire('user');
+    assert.ok(clock.now() >= 2000);
+  });
+});

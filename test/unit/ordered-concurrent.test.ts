@@ -1,0 +1,119 @@
+import {describe, it} from 'node:test';
+import assert from 'node:assert/strict';
+import {Channel} from '../../src/concurrency/channel';
+import {isTaskEnd, orderedConcurrent} from '../../src/concurrency/ordered-concurrent';
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('orderedConcurrent', () => {
+  it('yields every item in task order, each task followed by its end marker, whatever order tasks finish in', async () => {
+    const delays = [30, 5, 20, 1, 10, 0, 15];
+    let next = 0;
+    const nextTask = () => {
+      if (next >= delays.length) return undefined;
+      const key = next++;
+      return {
+        key,
+        run: async function* () {
+          for (let i = 0; i < 3; i++) {
+            await new Promise((r) => setTimeout(r, delays[key] / (i + 1)));
+            yield `${key}.${i}`;
+          }
+        },
+      };
+    };
+    const out: string[] = [];
+    for await (const item of orderedConcurrent(nextTask, 3, 2)) out.push(isTaskEnd<number>(item) ? `end ${item.taskEnd}` : (item as string));
+    const expected = delays.flatMap((_, k) => [`${k}.0`, `${k}.1`, `${k}.2`, `end ${k}`]);
+    assert.deepEqual(out, expected);
+  });
+
+  it('never runs more than `concurrency` producers nor holds more than 2 × concurrency tasks', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    let created = 0;
+    let next = 0;
+    const nextTask = () => {
+      if (next >= 20) return undefined;
+      const key = next++;
+      created++;
+      return {
+        key,
+        run: async function* () {
+          running++;
+          maxRunning = Math.max(maxRunning, running);
+          await tick();
+          running--;
+          yield key;
+        },
+      };
+    };
+    let consumed = 0;
+    for await (const item of orderedConcurrent(nextTask, 4, 1)) {
+      if (isTaskEnd(item)) {
+        consumed++;
+        assert.ok(created - consumed <= 8, `${created - consumed} tasks alive`);
+      }
+      await tick();
+    }
+    assert.ok(maxRunning <= 4, `max running ${maxRunning}`);
+    assert.equal(consumed, 20);
+  });
+
+  it('throws a task\'s error only after everything before it, and stops the rest', async () => {
+    let started = 0;
+    let next = 0;
+    const nextTask = () => {
+      if (next >= 100) return undefined;
+      const key = next++;
+      started++;
+      return {
+        key,
+        run: async function* () {
+          await tick();
+          if (key === 2) throw new Error('window 2 failed');
+          yield key;
+        },
+      };
+    };
+    const seen: number[] = [];
+    await assert.rejects(async () => {
+      for await (const item of orderedConcurrent(nextTask, 3, 1)) if (!isTaskEnd(item)) seen.push(item as number);
+    }, /window 2 failed/);
+    assert.deepEqual(seen, [0, 1]);
+    await tick();
+    assert.ok(started < 100, 'no more tasks start after the failure was reached');
+  });
+});
+
+describe('Channel', () => {
+  it('makes producers wait while full and keeps each producer\'s order', async () => {
+    const ch = new Channel<string>(2);
+    const pushed: string[] = [];
+    const producer = (name: string) =>
+      (async () => {
+        for (let i = 0; i < 5; i++) {
+          await ch.push(`${name}${i}`);
+          pushed.push(`${name}${i}`);
+        }
+      })();
+    const done = Promise.all([producer('a'), producer('b')]).then(() => ch.close());
+    await tick();
+    assert.ok(pushed.length <= 2, `pushed ${pushed.length} into a channel of 2`);
+    const got: string[] = [];
+    for (let r = await ch.next(); !r.done; r = await ch.next()) got.push(r.value);
+    await done;
+    assert.equal(got.length, 10);
+    for (const name of ['a', 'b']) {
+      assert.deepEqual(got.filter((x) => x.startsWith(name)), [0, 1, 2, 3, 4].map((i) => `${name}${i}`));
+    }
+  });
+
+  it('cancel() releases a waiting producer with false', async () => {
+    const ch = new Channel<number>(1);
+    await ch.push(1);
+    const blocked = ch.push(2);
+    ch.cancel();
+    assert.equal(await blocked, false);
+  });
+});
