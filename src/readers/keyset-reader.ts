@@ -32,8 +32,6 @@ export interface KeysetReadOptions {
   upper: Micros;
   /** Endpoint-specific filters and sort for the given bounds. */
   params(bounds: KeysetBounds): Params;
-  /** Called with Close's total_results from the first page, where Close sends one. */
-  onTotal?(total: number): void;
 }
 
 /**
@@ -65,7 +63,6 @@ export async function* readKeyset(opts: KeysetReadOptions): AsyncGenerator<Recor
       {stream: opts.stream}
     );
     const page = checkPage(raw, where);
-    if (skip === 0 && bounds.gte === lowerQ && typeof page.total_results === 'number') opts.onTotal?.(page.total_results);
     const out: Record<string, any>[] = [];
     let reachedLower = false;
     for (const record of page.data) {
