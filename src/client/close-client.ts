@@ -124,7 +124,8 @@ export class CloseClient {
         }
         throw fail(`${reason}; gave up after ${attempt} retries`, 'transient_error', undefined, undefined, err instanceof Error ? err : undefined);
       }
-      this.limiter.release(group, parseRateLimitHeaders(res.headers));
+      // A 429's header describes whichever limit was hit (the organization's, maybe): only a success teaches the group's own limit.
+      this.limiter.release(group, parseRateLimitHeaders(res.headers), res.status < 400, sentAt);
       this.opts.logger?.debug(`${where} ${JSON.stringify(query)}: ${res.status}, ${res.body.length} bytes in ${this.clock.now() - sentAt} ms`);
       const contentType = String(res.headers['content-type'] ?? '');
 

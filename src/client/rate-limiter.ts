@@ -3,6 +3,17 @@ import {RateLimitInfo} from './rate-limit-headers';
 
 /** Close's organization limit is this many times the per-key (per endpoint group) limit. */
 export const ORG_LIMIT_MULTIPLIER = 3;
+/**
+ * Requests per window before Close has told any limit: a sync starts a dozen
+ * streams at once, and their first requests should not all arrive together.
+ */
+export const SLOW_START_BUDGET = 10;
+/**
+ * Slack for timing noise between our clock and Close's counters (network
+ * jitter, a busy event loop): windows are treated as this much longer, and
+ * waits end this much after the reset.
+ */
+const MARGIN_MS = 25;
 
 /** Request start times within the last window, oldest first. */
 class StartLog {
@@ -53,11 +64,10 @@ interface GroupState {
  *   length is learned from the largest `reset` Close announced, 1 s at least),
  *   and never more than the `remaining` Close last reported;
  * - across groups, at most ORG_LIMIT_MULTIPLIER × the largest group limit per
- *   window, Close's organization limit;
+ *   window, Close's organization limit (SLOW_START_BUDGET until a limit is known);
  * - after a 429, the group (or everything, for an organization 429) waits
  *   until Close says the window resets.
- * Before Close has sent any header, requests go out freely; a 429 remains the
- * backstop.
+ * A 429 remains the backstop.
  */
 export class RateLimiter {
   private readonly groups = new Map<string, GroupState>();
@@ -76,10 +86,12 @@ export class RateLimiter {
     return g;
   }
 
-  private orgLimit(): number | undefined {
+  private orgLimit(): number {
     let max: number | undefined;
     for (const g of this.groups.values()) if (g.limit !== undefined) max = Math.max(max ?? 0, g.limit);
-    return max === undefined ? undefined : max * ORG_LIMIT_MULTIPLIER;
+    // 10% below the organization's limit: it is shared by every group, so the
+    // bursts that timing noise makes are more likely to meet there.
+    return max === undefined ? SLOW_START_BUDGET : Math.floor(max * ORG_LIMIT_MULTIPLIER * 0.9);
   }
 
   /** How long the next request of this group must wait, in ms (0 = go). */
@@ -87,13 +99,14 @@ export class RateLimiter {
     const g = this.group(name);
     const now = this.clock.now();
     let until = Math.max(g.blockedUntil ?? 0, this.orgBlockedUntil);
-    const since = now - this.windowMs;
+    const span = this.windowMs + MARGIN_MS;
+    const since = now - span;
     if (g.limit !== undefined && g.starts.countSince(since) >= g.limit) {
-      until = Math.max(until, (g.starts.oldestBlocking(g.limit) ?? now) + this.windowMs);
+      until = Math.max(until, (g.starts.oldestBlocking(g.limit) ?? now) + span);
     }
     const org = this.orgLimit();
-    if (org !== undefined && this.orgStarts.countSince(since) >= org) {
-      until = Math.max(until, (this.orgStarts.oldestBlocking(org) ?? now) + this.windowMs);
+    if (this.orgStarts.countSince(since) >= org) {
+      until = Math.max(until, (this.orgStarts.oldestBlocking(org) ?? now) + span);
     }
     if (g.remaining !== undefined && g.resetAt !== undefined && g.resetAt > now && g.startedSinceUpdate >= g.remaining) {
       until = Math.max(until, g.resetAt);
@@ -107,9 +120,9 @@ export class RateLimiter {
     for (;;) {
       const delay = this.delayFor(name);
       if (delay <= 0) break;
-      // A few ms past the reset so that Close's window has really rolled over.
-      await this.clock.sleep(delay + 5);
-      waited += delay + 5;
+      // Past the reset by a margin, so that Close's window has really rolled over.
+      await this.clock.sleep(delay + MARGIN_MS);
+      waited += delay + MARGIN_MS;
       const g = this.group(name);
       if (g.resetAt !== undefined && g.resetAt <= this.clock.now()) {
         // The announced window is over: its count no longer applies.
@@ -127,17 +140,23 @@ export class RateLimiter {
     return waited;
   }
 
-  /** Records a finished request and what its answer said about the limit. */
-  release(name: string, info: RateLimitInfo | undefined): void {
+  /**
+   * Records a finished request and what its answer said about the limit;
+   * `learnLimit` is false for errors, whose header may describe another limit.
+   * `sentAt` is when the request left: Close counted it on arrival, so the
+   * window it reports ends `reset` after the arrival, not after the answer —
+   * a request sent `reset` after `sentAt` arrives in the next window.
+   */
+  release(name: string, info: RateLimitInfo | undefined, learnLimit = true, sentAt = this.clock.now()): void {
     const g = this.group(name);
     g.inFlight = Math.max(0, g.inFlight - 1);
-    if (info?.limit !== undefined && info.limit > 0) g.limit = info.limit;
+    if (learnLimit && info?.limit !== undefined && info.limit > 0) g.limit = info.limit;
     if (info?.resetSeconds !== undefined && info.resetSeconds > 0) {
       this.windowMs = Math.max(this.windowMs, Math.ceil(info.resetSeconds) * 1000);
     }
     if (info?.remaining === undefined || info.resetSeconds === undefined) return;
     g.remaining = info.remaining;
-    g.resetAt = this.clock.now() + info.resetSeconds * 1000;
+    g.resetAt = sentAt + info.resetSeconds * 1000;
     // Requests still in flight were probably counted by Close after this one.
     g.startedSinceUpdate = g.inFlight;
   }

@@ -92,8 +92,8 @@ export async function* readKeyset(opts: KeysetReadOptions): AsyncGenerator<Recor
     }
     if (out.length > 0) yield out;
     if (!page.has_more || reachedLower) return;
-    if (page.data.length === 0 || boundary === undefined) {
-      throw systemError(`${where}: Close said has_more but sent an empty page; stopping instead of looping`);
+    if (boundary === undefined) {
+      throw systemError(`${where}: Close said has_more but sent no record to continue from; stopping instead of looping`);
     }
     // Continue from the last quantum seen, skipping what was read in it.
     bounds = opts.direction === 'asc' ? {gte: boundary, lt: opts.upper} : {gte: lowerQ, lt: boundary + q};

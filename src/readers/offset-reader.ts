@@ -1,4 +1,3 @@
-import {systemError} from '../errors';
 import {CloseClient, Params} from '../client/close-client';
 import {isTaskEnd, orderedConcurrent} from '../concurrency/ordered-concurrent';
 import {ClosePage, checkPage} from './page-shape';
@@ -34,10 +33,6 @@ export async function* readAllPages(opts: OffsetReadOptions): AsyncGenerator<Rec
       throw err;
     }
     if (!page.has_more) ended = true;
-    if (page.has_more && page.data.length === 0) {
-      ended = true;
-      throw systemError(`${where}: Close said has_more but sent an empty page; stopping instead of looping`);
-    }
     return page;
   };
   const first = await fetchPage(0);

@@ -8,13 +8,17 @@ export interface ClosePage {
 }
 
 /**
- * An answer that is not a Close list page, or a record without an id, would
- * otherwise turn into missing or broken rows downstream: fail loudly instead.
+ * An answer that is not a Close list page, a record without an id, or a page
+ * that promises more while holding nothing would otherwise turn into missing
+ * rows or an endless loop: fail loudly instead.
  */
 export function checkPage(page: unknown, where: string): ClosePage {
   if (typeof page !== 'object' || page === null || !Array.isArray((page as ClosePage).data)) {
     const shape = page === null ? 'null' : Array.isArray(page) ? 'an array' : typeof page;
     throw systemError(`${where}: Close answered ${shape} where a page {"data": [...]} was expected`);
+  }
+  if ((page as ClosePage).has_more === true && (page as ClosePage).data.length === 0) {
+    throw systemError(`${where}: Close said has_more but sent an empty page; stopping instead of looping`);
   }
   for (const record of (page as ClosePage).data) {
     if (typeof record !== 'object' || record === null || typeof record.id !== 'string' || record.id === '') {

@@ -161,7 +161,7 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
   ): AsyncGenerator<AirbyteMessage, ReadSummary> {
     const plan = this.planRead(config, catalog, state);
     const parallel = this.config(config).parallelStreams;
-    return yield* readStreams(plan, this.logger, parallel) as AsyncGenerator<AirbyteMessage, ReadSummary>;
+    return yield* readStreams(plan, parallel) as AsyncGenerator<AirbyteMessage, ReadSummary>;
   }
 
   private now(): Date {

@@ -1,4 +1,4 @@
-import {AirbyteLogger, SyncMode} from 'faros-airbyte-cdk';
+import {SyncMode} from 'faros-airbyte-cdk';
 import {Channel} from '../concurrency/channel';
 import {errorMessage, failureTypeOf} from '../errors';
 import {ConfiguredStream} from '../protocol/catalog';
@@ -21,6 +21,11 @@ export interface ReadSummary {
   records: Record<string, number>;
 }
 
+/** A LOG line that keeps its place among the stream's records. */
+function log(level: 'INFO' | 'ERROR', message: string): object {
+  return {type: 'LOG', log: {level, message: redact(message)}};
+}
+
 /** Messages queued between the streams and stdout. */
 const QUEUE_CAPACITY = 512;
 
@@ -30,7 +35,7 @@ const QUEUE_CAPACITY = 512;
  * each other), and yields their messages interleaved; each stream's own
  * messages keep their order. Streams start in catalog order.
  */
-export async function* readStreams(plan: PlannedStream[], logger: AirbyteLogger, parallel = 1): AsyncGenerator<object, ReadSummary> {
+export async function* readStreams(plan: PlannedStream[], parallel = 1): AsyncGenerator<object, ReadSummary> {
   const summary: ReadSummary = {failed: [], records: {}};
   const queue = new Channel<object>(QUEUE_CAPACITY);
   let next = 0;
@@ -42,7 +47,7 @@ export async function* readStreams(plan: PlannedStream[], logger: AirbyteLogger,
       void (async () => {
         let failure: unknown;
         try {
-          for await (const msg of streamMessages(planned, logger, summary)) {
+          for await (const msg of streamMessages(planned, summary)) {
             if (!(await queue.push(msg))) return;
           }
         } catch (err) {
@@ -72,7 +77,7 @@ export async function* readStreams(plan: PlannedStream[], logger: AirbyteLogger,
  * at least once per stream. A failed stream does not stop the others; the
  * caller exits non-zero when any failed.
  */
-async function* streamMessages(planned: PlannedStream, logger: AirbyteLogger, summary: ReadSummary): AsyncGenerator<object> {
+async function* streamMessages(planned: PlannedStream, summary: ReadSummary): AsyncGenerator<object> {
   const {stream, syncMode, state} = planned;
   {
     const name = stream.name;
@@ -103,7 +108,7 @@ async function* streamMessages(planned: PlannedStream, logger: AirbyteLogger, su
           if (total % 256 === 0 && Date.now() >= nextProgress) {
             nextProgress = Date.now() + PROGRESS_INTERVAL_MS;
             const secs = (Date.now() - started) / 1000;
-            logger.info(`Stream ${name}: ${total} records so far (${Math.round(total / secs)}/s), ${checkpoints} checkpoints, last state ${lastState ?? 'none yet'}`);
+            yield log('INFO', `Stream ${name}: ${total} records so far (${Math.round(total / secs)}/s), ${checkpoints} checkpoints, last state ${lastState ?? 'none yet'}`);
           }
         } else if ('estimate' in item) {
           yield rowEstimate(name, item.estimate);
@@ -117,11 +122,11 @@ async function* streamMessages(planned: PlannedStream, logger: AirbyteLogger, su
         yield stateMessage(lastState === undefined ? (syncMode === SyncMode.INCREMENTAL ? state ?? {} : {}) : JSON.parse(lastState));
       }
       yield streamStatus(name, 'COMPLETE');
-      logger.info(`Stream ${name}: ${total} records in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      yield log('INFO', `Stream ${name}: ${total} records in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     } catch (err) {
       summary.failed.push(name);
       const message = redact(errorMessage(err));
-      logger.error(`Stream ${name} failed after ${total} records: ${message}`);
+      yield log('ERROR', `Stream ${name} failed after ${total} records: ${message}`);
       yield (
         errorTrace(message, failureTypeOf(err), {
           stream: name,

@@ -1,9 +1,14 @@
 import {readKeyset} from '../readers/keyset-reader';
-import {Micros, MICROS_PER_HOUR, MICROS_PER_SECOND, formatInstant} from '../time/instant';
+import {checkPage} from '../readers/page-shape';
+import {Micros, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_SECOND, formatInstant, parseInstant} from '../time/instant';
 import {Window} from './windows';
-import {WindowedStream} from './windowed-stream';
+import {RangeProbe, WindowedStream} from './windowed-stream';
 
 export const ACTIVITY_PAGE_SIZE = 100;
+/** Ranges longer than this are searched for their first activity before windows are planned. */
+const SEARCH_RANGES_LONGER_THAN = 400 * MICROS_PER_DAY;
+/** How closely that search pins down the first activity. */
+const SEARCH_PRECISION = 30 * MICROS_PER_DAY;
 
 /**
  * GET /activity/: every activity type, append-only on date_created.
@@ -26,6 +31,36 @@ export class Activities extends WindowedStream {
   protected lowerBound(saved: Micros | undefined): Micros {
     const lookback = this.ctx.config.lookbackWindowHours * MICROS_PER_HOUR;
     return (saved ?? this.ctx.config.startDate) - lookback;
+  }
+
+  /**
+   * The newest page of the range tells the density to size windows by. Close
+   * sorts activities newest first only, so the oldest activity is found by
+   * bisecting long ranges with one-record queries: about a dozen requests
+   * instead of one per empty window when start_date is years before the
+   * account's first activity.
+   */
+  protected override async probe(lower: Micros, upper: Micros): Promise<RangeProbe> {
+    const newest = await this.page(lower, upper, ACTIVITY_PAGE_SIZE, 'id,date_created');
+    if (newest.length === 0) return {earliest: null};
+    const dates = newest.map((a) => parseInstant(a.date_created)).filter((d): d is Micros => d !== undefined);
+    const span = dates.length > 1 ? Math.max(...dates) - Math.min(...dates) : 0;
+    const density = newest.length === ACTIVITY_PAGE_SIZE && span > 0 ? newest.length / span : undefined;
+    if (newest.length < ACTIVITY_PAGE_SIZE) return {earliest: Math.min(...dates), density: undefined};
+    if (upper - lower <= SEARCH_RANGES_LONGER_THAN) return {density};
+    let lo = lower;
+    let hi = Math.min(...dates);
+    while (hi - lo > SEARCH_PRECISION) {
+      const mid = lo + Math.floor((hi - lo) / 2 / MICROS_PER_SECOND) * MICROS_PER_SECOND;
+      if ((await this.page(lower, mid, 1, 'id')).length > 0) hi = mid;
+      else lo = mid;
+    }
+    return {earliest: lo, density};
+  }
+
+  private async page(lo: Micros, hi: Micros, limit: number, fields: string): Promise<Record<string, any>[]> {
+    const params = {date_created__gte: formatInstant(lo), date_created__lt: formatInstant(hi), _limit: limit, _fields: fields};
+    return checkPage(await this.ctx.client.get('/activity/', params, {stream: this.name}), `GET /activity/ (stream ${this.name})`).data;
   }
 
   protected readWindow(window: Window): AsyncGenerator<Record<string, any>[]> {

@@ -1,5 +1,5 @@
 import {readEvents} from '../readers/event-cursor-reader';
-import {Micros, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE} from '../time/instant';
+import {Micros, MICROS_PER_DAY, MICROS_PER_MINUTE} from '../time/instant';
 import {Window, WindowSizing} from './windows';
 import {WindowedStream} from './windowed-stream';
 
@@ -24,7 +24,7 @@ export class EventLog extends WindowedStream {
   }
 
   protected override get windowSizing(): WindowSizing {
-    return {initial: MICROS_PER_DAY, min: MICROS_PER_HOUR, max: EVENT_RETENTION, targetPages: 40};
+    return {initial: MICROS_PER_DAY, min: MICROS_PER_MINUTE, max: EVENT_RETENTION, targetRecords: 6 * EVENT_PAGE_SIZE};
   }
 
   protected lowerBound(saved: Micros | undefined): Micros {

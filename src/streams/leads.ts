@@ -1,8 +1,8 @@
 import {readKeyset} from '../readers/keyset-reader';
 import {checkPage} from '../readers/page-shape';
-import {Micros, MICROS_PER_DAY, MICROS_PER_MINUTE, formatMinute} from '../time/instant';
+import {Micros, MICROS_PER_MINUTE, formatMinute, parseInstant} from '../time/instant';
 import {Window, WindowSizing, DEFAULT_SIZING} from './windows';
-import {WindowedStream} from './windowed-stream';
+import {RangeProbe, WindowedStream} from './windowed-stream';
 
 export const LEAD_PAGE_SIZE = 200;
 const PATH = '/lead/';
@@ -40,7 +40,7 @@ export class Leads extends WindowedStream {
   }
 
   protected override get windowSizing(): WindowSizing {
-    return {...DEFAULT_SIZING, granularity: MICROS_PER_MINUTE, min: MICROS_PER_DAY / 24};
+    return {...DEFAULT_SIZING, granularity: MICROS_PER_MINUTE, targetRecords: 6 * LEAD_PAGE_SIZE};
   }
 
   protected lowerBound(saved: Micros | undefined): Micros {
@@ -51,13 +51,15 @@ export class Leads extends WindowedStream {
     return Math.ceil(this.ctx.syncStartedAt / MICROS_PER_MINUTE) * MICROS_PER_MINUTE;
   }
 
-  /** Close counts the matches of a search (total_results): one small request gives the row estimate. */
-  protected override async estimate(lower: Micros, upper: Micros): Promise<number | undefined> {
+  /** One small request: Close counts the matches (total_results) and the first lead is the oldest. */
+  protected override async probe(lower: Micros, upper: Micros): Promise<RangeProbe> {
     const page = checkPage(
-      await this.ctx.client.get(PATH, {query: leadQuery(lower, upper), _limit: 1, _fields: 'id'}, {stream: this.name}),
+      await this.ctx.client.get(PATH, {query: leadQuery(lower, upper), _limit: 1, _fields: 'id,date_updated'}, {stream: this.name}),
       `GET ${PATH} (stream ${this.name})`
     );
-    return typeof page.total_results === 'number' ? page.total_results : undefined;
+    const total = typeof page.total_results === 'number' ? page.total_results : undefined;
+    if (page.data.length === 0) return {total, earliest: null};
+    return {total, earliest: parseInstant(page.data[0].date_updated)};
   }
 
   protected readWindow(window: Window): AsyncGenerator<Record<string, any>[]> {

@@ -1,8 +1,8 @@
 import {readKeyset} from '../readers/keyset-reader';
 import {checkPage} from '../readers/page-shape';
-import {Micros, MICROS_PER_SECOND, formatInstant} from '../time/instant';
-import {Window} from './windows';
-import {WindowedStream} from './windowed-stream';
+import {Micros, MICROS_PER_SECOND, formatInstant, parseInstant} from '../time/instant';
+import {DEFAULT_SIZING, Window, WindowSizing} from './windows';
+import {RangeProbe, WindowedStream} from './windowed-stream';
 
 export const OPPORTUNITY_PAGE_SIZE = 250;
 const PATH = '/opportunity/';
@@ -29,14 +29,27 @@ export class Opportunities extends WindowedStream {
     return true;
   }
 
+  protected override get windowSizing(): WindowSizing {
+    return {...DEFAULT_SIZING, targetRecords: 6 * OPPORTUNITY_PAGE_SIZE};
+  }
+
   protected lowerBound(saved: Micros | undefined): Micros {
     return saved ?? this.ctx.config.startDate;
   }
 
-  protected override async estimate(lower: Micros, upper: Micros): Promise<number | undefined> {
-    const params = {date_updated__gte: formatInstant(lower), date_updated__lt: formatInstant(upper), _limit: 1, _fields: 'id'};
+  /** One small request: Close counts the matches (total_results) and, ordered by date_updated, the first is the oldest. */
+  protected override async probe(lower: Micros, upper: Micros): Promise<RangeProbe> {
+    const params = {
+      date_updated__gte: formatInstant(lower),
+      date_updated__lt: formatInstant(upper),
+      _order_by: 'date_updated',
+      _limit: 1,
+      _fields: 'id,date_updated',
+    };
     const page = checkPage(await this.ctx.client.get(PATH, params, {stream: this.name}), `GET ${PATH} (stream ${this.name})`);
-    return typeof page.total_results === 'number' ? page.total_results : undefined;
+    const total = typeof page.total_results === 'number' ? page.total_results : undefined;
+    if (page.data.length === 0) return {total, earliest: null};
+    return {total, earliest: parseInstant(page.data[0].date_updated)};
   }
 
   protected readWindow(window: Window): AsyncGenerator<Record<string, any>[]> {

@@ -1,7 +1,8 @@
 import {readKeyset} from '../readers/keyset-reader';
-import {Micros, MICROS_PER_SECOND, formatInstant} from '../time/instant';
-import {Window} from './windows';
-import {WindowedStream} from './windowed-stream';
+import {checkPage} from '../readers/page-shape';
+import {Micros, MICROS_PER_SECOND, formatInstant, parseInstant} from '../time/instant';
+import {DEFAULT_SIZING, Window, WindowSizing} from './windows';
+import {RangeProbe, WindowedStream} from './windowed-stream';
 
 export const TASK_PAGE_SIZE = 1000;
 
@@ -20,8 +21,29 @@ export class Tasks extends WindowedStream {
     return 'date_updated';
   }
 
+  protected override get windowSizing(): WindowSizing {
+    return {...DEFAULT_SIZING, targetRecords: 3 * TASK_PAGE_SIZE};
+  }
+
   protected lowerBound(saved: Micros | undefined): Micros {
     return saved ?? this.ctx.config.startDate;
+  }
+
+  /**
+   * The task created first among those updated in the range: a task is
+   * updated after it is created, so no task in the range was updated before.
+   */
+  protected override async probe(lower: Micros, upper: Micros): Promise<RangeProbe> {
+    const params = {
+      _type: 'all',
+      date_updated__gte: formatInstant(lower),
+      date_updated__lt: formatInstant(upper),
+      _order_by: 'date_created',
+      _limit: 1,
+      _fields: 'id,date_created',
+    };
+    const page = checkPage(await this.ctx.client.get('/task/', params, {stream: this.name}), `GET /task/ (stream ${this.name})`);
+    return {earliest: page.data.length === 0 ? null : parseInstant(page.data[0].date_created)};
   }
 
   protected readWindow(window: Window): AsyncGenerator<Record<string, any>[]> {

@@ -5,8 +5,22 @@ import {Cursor, parseCursorState} from './cursor';
 import {CloseStream, StreamItem, StreamState} from './stream-base';
 import {AdaptiveWindows, DEFAULT_SIZING, Window, WindowSizing} from './windows';
 
-/** Pages a window reader may fetch ahead of what has been printed. */
-const PAGES_AHEAD = 2;
+/**
+ * Pages a window reader may fetch ahead of what has been printed: more than
+ * a window's target, so that windows behind the one being printed can finish
+ * and free their slot for the next.
+ */
+const PAGES_AHEAD = 8;
+
+/** What a stream can learn cheaply about its range before reading it. */
+export interface RangeProbe {
+  /** Records in the range, where Close counts them (total_results). */
+  total?: number;
+  /** No record is older than this; null when the range is empty. */
+  earliest?: Micros | null;
+  /** Records per microsecond seen in a sample of the range. */
+  density?: number;
+}
 
 /**
  * A stream read in consecutive windows of its cursor, oldest first. Several
@@ -40,9 +54,21 @@ export abstract class WindowedStream extends CloseStream {
   /** The pages of one window. */
   protected abstract readWindow(window: Window): AsyncGenerator<Record<string, any>[]>;
 
-  /** How many records the sync will read, where Close can tell cheaply. */
-  protected async estimate(_lower: Micros, _upper: Micros): Promise<number | undefined> {
-    return undefined;
+  /**
+   * Asks Close about the range before reading it: how many records (for the
+   * row estimate and window sizes) and where the oldest is (so that years
+   * before an account's first record cost nothing).
+   */
+  protected async probe(_lower: Micros, _upper: Micros): Promise<RangeProbe> {
+    return {};
+  }
+
+  /** The first windows' size, from what the probe learned: the average density (total) or a sample's. */
+  private sizing(start: Micros, upper: Micros, probe: RangeProbe): WindowSizing {
+    const base = this.windowSizing;
+    const density = probe.density ?? (probe.total !== undefined && upper > start ? probe.total / (upper - start) : undefined);
+    if (!density) return base;
+    return {...base, initial: base.targetRecords / density};
   }
 
   parseState(raw: unknown): StreamState | undefined {
@@ -56,10 +82,11 @@ export abstract class WindowedStream extends CloseStream {
     const cursor = new Cursor(this.cursorField, saved);
     const lower = this.lowerBound(saved?.micros);
     const upper = this.upperBound();
-    const estimate = await this.estimate(lower, upper);
-    if (estimate !== undefined) yield {estimate};
+    const probe = lower < upper ? await this.probe(lower, upper) : {earliest: null};
+    if (probe.total !== undefined) yield {estimate: probe.total};
+    const start = probe.earliest === null ? upper : Math.max(lower, probe.earliest ?? lower);
 
-    const windows = new AdaptiveWindows(lower, upper, this.windowSizing);
+    const windows = new AdaptiveWindows(start, upper, this.sizing(start, upper, probe));
     const nextTask = () => {
       const window = windows.take();
       if (!window) return undefined;
@@ -85,11 +112,11 @@ export abstract class WindowedStream extends CloseStream {
   }
 
   private async *countedPages(window: Window, windows: AdaptiveWindows): AsyncGenerator<Record<string, any>[]> {
-    let pages = 0;
+    let records = 0;
     for await (const page of this.readWindow(window)) {
-      pages++;
+      records += page.length;
       yield page;
     }
-    windows.feedback(pages);
+    windows.feedback(window, records);
   }
 }

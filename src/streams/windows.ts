@@ -1,4 +1,4 @@
-import {Micros, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_SECOND} from '../time/instant';
+import {Micros, MICROS_PER_DAY, MICROS_PER_MINUTE, MICROS_PER_SECOND} from '../time/instant';
 
 export interface Window {
   lo: Micros;
@@ -9,24 +9,34 @@ export interface WindowSizing {
   initial: Micros;
   min: Micros;
   max: Micros;
-  /** A window that took more pages than this makes the next one smaller. */
-  targetPages: number;
+  /** Records a window should hold: a few pages, so that several windows fit in flight and checkpoints come often. */
+  targetRecords: number;
   /** Boundaries fall on multiples of this: 1 s for Close's date filters, 60 s for the lead query language. */
   granularity?: Micros;
 }
 
 export const DEFAULT_SIZING: WindowSizing = {
   initial: 30 * MICROS_PER_DAY,
-  min: MICROS_PER_HOUR,
+  min: MICROS_PER_MINUTE,
   max: 366 * MICROS_PER_DAY,
-  targetPages: 20,
+  targetRecords: 600,
 };
 
 /**
- * Splits [lower, upper) into consecutive windows, oldest first, sized by how
- * busy the previous window was: busy periods get short windows (frequent
- * checkpoints), quiet years one request each. Boundaries fall on whole
- * seconds, which every Close date filter understands exactly.
+ * How fast window sizes may change from one measured window to the next.
+ * Growth is slow because activity usually ramps up over an account's life:
+ * a quiet window says little about the next one.
+ */
+const MAX_GROWTH = 2;
+const MAX_SHRINK = 8;
+
+/**
+ * Splits [lower, upper) into consecutive windows, oldest first, each sized
+ * from the record density of the windows read before it, so that a window
+ * holds about `targetRecords`: busy periods get short windows (frequent
+ * checkpoints, several in flight), quiet years one request each.
+ * Boundaries fall on whole seconds (or minutes), which Close's filters
+ * understand exactly.
  */
 export class AdaptiveWindows {
   private next: Micros;
@@ -38,11 +48,12 @@ export class AdaptiveWindows {
     this.step = sizing.granularity ?? MICROS_PER_SECOND;
     this.next = Math.floor(lower / this.step) * this.step;
     this.upper = Math.ceil(upper / this.step) * this.step;
-    this.size = this.align(sizing.initial);
+    this.size = this.clamp(sizing.initial);
   }
 
-  private align(size: Micros): Micros {
-    return Math.max(this.step, Math.floor(size / this.step) * this.step);
+  private clamp(size: Micros): Micros {
+    const bounded = Math.min(this.sizing.max, Math.max(this.sizing.min, size));
+    return Math.max(this.step, Math.floor(bounded / this.step) * this.step);
   }
 
   take(): Window | undefined {
@@ -53,10 +64,10 @@ export class AdaptiveWindows {
     return {lo, hi};
   }
 
-  /** Tells how many pages a finished window needed. */
-  feedback(pages: number): void {
-    const {min, max, targetPages} = this.sizing;
-    if (pages > targetPages) this.size = this.align(Math.max(min, this.size / 2));
-    else if (pages <= targetPages / 4) this.size = this.align(Math.min(max, this.size * 2));
+  /** Tells how many records a finished window held. */
+  feedback(window: Window, records: number): void {
+    const span = window.hi - window.lo;
+    const ideal = records === 0 ? span * MAX_GROWTH : (span * this.sizing.targetRecords) / records;
+    this.size = this.clamp(Math.min(span * MAX_GROWTH, Math.max(span / MAX_SHRINK, ideal)));
   }
 }

@@ -28,7 +28,7 @@ describe('typed custom fields and row estimates', () => {
     const definitions = new Map<string, any>();
     for (const kind of ['lead', 'contact', 'opportunity']) {
       const res = await fetch(`${sandbox.url}/custom_field/${kind}/?_limit=1000`, {headers: {authorization: `Basic ${Buffer.from(`${sandbox.apiKey}:`).toString('base64')}`}});
-      for (const def of (await res.json()).data) definitions.set(`${kind}:${def.id}`, def);
+      for (const def of ((await res.json()) as {data: any[]}).data) definitions.set(`${kind}:${def.id}`, def);
     }
     const expectedType: Record<string, string> = {number: 'number', date: 'string', datetime: 'string', text: 'string', choices: 'string'};
     for (const [key, def] of definitions) {

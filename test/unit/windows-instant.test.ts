@@ -13,11 +13,11 @@ import {
 } from '../../src/time/instant';
 import {seededRandom} from './helpers/fakes';
 
-function drain(w: AdaptiveWindows, pages: (i: number) => number = () => 5): Window[] {
+function drain(w: AdaptiveWindows, records: (i: number) => number = () => 500): Window[] {
   const out: Window[] = [];
   for (let x = w.take(); x; x = w.take()) {
     out.push(x);
-    w.feedback(pages(out.length - 1));
+    w.feedback(x, records(out.length - 1));
     assert.ok(out.length < 100_000, 'runaway windows');
   }
   return out;
@@ -58,38 +58,37 @@ describe('AdaptiveWindows', () => {
     assert.equal(new AdaptiveWindows(t + MICROS_PER_DAY, t).take(), undefined);
   });
 
-  it('shrinks after busy windows down to min, grows after quiet ones up to max', () => {
-    const sizing: WindowSizing = {initial: 8 * MICROS_PER_HOUR, min: MICROS_PER_HOUR, max: 4 * MICROS_PER_DAY, targetPages: 20};
+  it('sizes windows to hold targetRecords at the density just seen, shrinking fast, growing at most 2x, within min and max', () => {
+    const sizing: WindowSizing = {initial: 8 * MICROS_PER_HOUR, min: MICROS_PER_HOUR, max: 4 * MICROS_PER_DAY, targetRecords: 100};
     const lower = parseInstant('2024-01-01T00:00:00Z')!;
     const w = new AdaptiveWindows(lower, lower + 365 * MICROS_PER_DAY, sizing);
     const sizes: number[] = [];
-    const take = (pages: number) => {
+    const take = (records: number) => {
       const x = w.take()!;
       sizes.push(x.hi - x.lo);
-      w.feedback(pages);
+      w.feedback(x, records);
     };
+    take(400); // 4x the target: a quarter of the size
+    take(1000); // 10x: shrinks by at most 8x, down to min
     take(100);
-    take(100);
-    take(100);
-    take(100);
-    take(100);
-    assert.deepEqual(sizes, [8, 4, 2, 1, 1].map((h) => h * MICROS_PER_HOUR));
+    assert.deepEqual(sizes, [8, 2, 1].map((h) => h * MICROS_PER_HOUR));
     sizes.length = 0;
-    for (let i = 0; i < 9; i++) take(1);
+    for (let i = 0; i < 9; i++) take(0); // empty: doubles, up to max
     assert.deepEqual(sizes, [1, 2, 4, 8, 16, 32, 64, 96, 96].map((h) => h * MICROS_PER_HOUR));
     sizes.length = 0;
-    take(10); // between target/4 and target: unchanged
-    take(10);
-    assert.deepEqual(sizes, [96, 96].map((h) => h * MICROS_PER_HOUR));
+    take(100); // on target: unchanged
+    take(100);
+    take(50); // half the target: doubles (capped at max)
+    assert.deepEqual(sizes, [96, 96, 96].map((h) => h * MICROS_PER_HOUR));
   });
 
   it('random feedback still covers exactly, on whole seconds', () => {
     const rnd = seededRandom(5);
-    const sizing: WindowSizing = {initial: 3 * MICROS_PER_HOUR + 7 * MICROS_PER_SECOND, min: 61 * MICROS_PER_SECOND, max: 9 * MICROS_PER_DAY, targetPages: 20};
+    const sizing: WindowSizing = {initial: 3 * MICROS_PER_HOUR + 7 * MICROS_PER_SECOND, min: 61 * MICROS_PER_SECOND, max: 9 * MICROS_PER_DAY, targetRecords: 600};
     for (let run = 0; run < 20; run++) {
       const lower = parseInstant('2022-02-02T02:02:02Z')! + Math.floor(rnd() * 1000) * MICROS_PER_SECOND;
       const upper = lower + Math.floor(rnd() * 60 * MICROS_PER_DAY / MICROS_PER_SECOND) * MICROS_PER_SECOND + MICROS_PER_SECOND;
-      const ws = drain(new AdaptiveWindows(lower, upper, sizing), () => Math.floor(rnd() * 60));
+      const ws = drain(new AdaptiveWindows(lower, upper, sizing), () => Math.floor(rnd() * 3000));
       assertCovers(ws, lower, upper);
       for (const w of ws) {
         assert.equal(w.lo % MICROS_PER_SECOND, 0);
