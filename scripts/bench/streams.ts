@@ -1,0 +1,114 @@
+/**
+ * What the benchmark knows about Close, independently of the connector: each
+ * stream's endpoint, the endpoint group its rate limit is counted in, and the
+ * largest page Close serves there. The floor of section 1 and the baseline
+ * reader of section 2 are built from this table, never from the connector's
+ * own constants, so that a connector change cannot move its own yardstick.
+ */
+
+export type Paging = 'offset' | 'cursor';
+
+export interface StreamSpec {
+  stream: string;
+  /** path below /api/v1, with a trailing slash */
+  path: string;
+  /** Close's maximum `_limit` for the endpoint */
+  maxPage: number;
+  /** `_skip`/`_limit` or the event log's `_cursor` */
+  paging: Paging;
+  /** extra query parameters a plain full read needs */
+  params?: Record<string, string>;
+}
+
+export const STREAMS: readonly StreamSpec[] = [
+  {stream: 'activities', path: '/activity/', maxPage: 100, paging: 'offset'},
+  {stream: 'custom_fields', path: '/custom_field/lead/', maxPage: 1000, paging: 'offset'},
+  {stream: 'event_log', path: '/event/', maxPage: 50, paging: 'cursor'},
+  {stream: 'leads', path: '/lead/', maxPage: 200, paging: 'offset'},
+  {stream: 'tasks', path: '/task/', maxPage: 1000, paging: 'offset', params: {_type: 'all'}},
+  {stream: 'users', path: '/user/', maxPage: 1000, paging: 'offset'},
+  {stream: 'opportunities', path: '/opportunity/', maxPage: 250, paging: 'offset'},
+  {stream: 'contacts', path: '/contact/', maxPage: 100, paging: 'offset'},
+  {stream: 'lead_statuses', path: '/status/lead/', maxPage: 100, paging: 'offset'},
+  {stream: 'opportunity_statuses', path: '/status/opportunity/', maxPage: 100, paging: 'offset'},
+  {stream: 'pipelines', path: '/pipeline/', maxPage: 100, paging: 'offset'},
+  {stream: 'email_templates', path: '/email_template/', maxPage: 100, paging: 'offset'},
+  {stream: 'sequences', path: '/sequence/', maxPage: 1000, paging: 'offset'},
+  {stream: 'contact_custom_fields', path: '/custom_field/contact/', maxPage: 1000, paging: 'offset'},
+  {stream: 'opportunity_custom_fields', path: '/custom_field/opportunity/', maxPage: 1000, paging: 'offset'},
+  {stream: 'activity_custom_fields', path: '/custom_field/activity/', maxPage: 1000, paging: 'offset'},
+  {stream: 'shared_custom_fields', path: '/custom_field/shared/', maxPage: 1000, paging: 'offset'},
+];
+
+export const SPEC_BY_STREAM = new Map(STREAMS.map((s) => [s.stream, s]));
+
+/** Close counts rate limits per endpoint group: the first path segment (/status/lead/ → status). */
+export function groupOf(path: string): string {
+  return path.split('/').filter(Boolean)[0] ?? 'root';
+}
+
+/**
+ * Requests a reader needs at the very least for `records` records: full pages
+ * at the maximum size. An empty resource still costs one request to learn
+ * that it is empty.
+ */
+export function pagesNeeded(records: number, maxPage: number): number {
+  return Math.max(1, Math.ceil(records / maxPage));
+}
+
+export interface GroupFloor {
+  group: string;
+  streams: string[];
+  records: number;
+  pages: number;
+}
+
+export interface Floor {
+  perStream: {stream: string; group: string; records: number; maxPage: number; pages: number}[];
+  groups: GroupFloor[];
+  totalPages: number;
+  perGroupPerSecond: number;
+  orgPerSecond: number;
+  /** Σ_g pages_g / limit: every group at its full budget, one group after another */
+  sequentialS: number;
+  /** max(max_g pages_g / limit, Σ pages / org limit): all groups at once */
+  parallelS: number;
+  /** which term sets parallelS */
+  parallelBoundBy: string;
+}
+
+/** The floor of a full sync of `streams` whose record counts are `truth`. */
+export function computeFloor(streams: string[], truth: Map<string, number>, perGroupPerSecond: number, orgMultiplier: number): Floor {
+  const perStream: Floor['perStream'] = [];
+  const groups = new Map<string, GroupFloor>();
+  for (const name of streams) {
+    const spec = SPEC_BY_STREAM.get(name);
+    if (!spec) continue;
+    const records = truth.get(name) ?? 0;
+    const group = groupOf(spec.path);
+    const pages = pagesNeeded(records, spec.maxPage);
+    perStream.push({stream: name, group, records, maxPage: spec.maxPage, pages});
+    const g = groups.get(group) ?? {group, streams: [], records: 0, pages: 0};
+    g.streams.push(name);
+    g.records += records;
+    g.pages += pages;
+    groups.set(group, g);
+  }
+  const list = [...groups.values()].sort((a, b) => b.pages - a.pages);
+  const totalPages = list.reduce((n, g) => n + g.pages, 0);
+  const orgPerSecond = perGroupPerSecond * orgMultiplier;
+  const sequentialS = totalPages / perGroupPerSecond;
+  const busiest = list[0];
+  const byGroup = busiest ? busiest.pages / perGroupPerSecond : 0;
+  const byOrg = totalPages / orgPerSecond;
+  return {
+    perStream,
+    groups: list,
+    totalPages,
+    perGroupPerSecond,
+    orgPerSecond,
+    sequentialS,
+    parallelS: Math.max(byGroup, byOrg),
+    parallelBoundBy: byGroup >= byOrg ? `group ${busiest?.group ?? '-'}` : 'organization limit',
+  };
+}
