@@ -35,10 +35,10 @@ export class Activities extends WindowedStream {
 
   /**
    * The newest page of the range tells the density to size windows by. Close
-   * sorts activities newest first only, so the oldest activity is found by
-   * bisecting long ranges with one-record queries: about a dozen requests
-   * instead of one per empty window when start_date is years before the
-   * account's first activity.
+   * sorts activities newest first only, so in long ranges the oldest activity
+   * is searched for with one-record queries: a few rounds of requests instead
+   * of one per empty window when start_date is years before the account's
+   * first activity.
    */
   protected override async probe(lower: Micros, upper: Micros): Promise<RangeProbe> {
     const newest = await this.page(lower, upper, ACTIVITY_PAGE_SIZE, 'id,date_created');
@@ -48,14 +48,27 @@ export class Activities extends WindowedStream {
     const density = newest.length === ACTIVITY_PAGE_SIZE && span > 0 ? newest.length / span : undefined;
     if (newest.length < ACTIVITY_PAGE_SIZE) return {earliest: Math.min(...dates), density: undefined};
     if (upper - lower <= SEARCH_RANGES_LONGER_THAN) return {density};
+    return {earliest: await this.searchFirst(lower, Math.min(...dates)), density};
+  }
+
+  /**
+   * Narrows down where the first activity lies, asking several "any activity
+   * before t?" questions at once (as many as max_requests_per_stream), so
+   * that decades of nothing take a few rounds of requests.
+   */
+  private async searchFirst(lower: Micros, knownNonEmptyBefore: Micros): Promise<Micros> {
+    const ways = Math.max(1, this.ctx.config.requestsPerStream);
     let lo = lower;
-    let hi = Math.min(...dates);
+    let hi = knownNonEmptyBefore;
     while (hi - lo > SEARCH_PRECISION) {
-      const mid = lo + Math.floor((hi - lo) / 2 / MICROS_PER_SECOND) * MICROS_PER_SECOND;
-      if ((await this.page(lower, mid, 1, 'id')).length > 0) hi = mid;
-      else lo = mid;
+      const step = (hi - lo) / (ways + 1);
+      const points = Array.from({length: ways}, (_, i) => lo + Math.floor((step * (i + 1)) / MICROS_PER_SECOND) * MICROS_PER_SECOND);
+      const found = await Promise.all(points.map(async (t) => (await this.page(lower, t, 1, 'id')).length > 0));
+      const first = found.indexOf(true);
+      if (first >= 0) hi = points[first];
+      if (first !== 0) lo = points[first < 0 ? points.length - 1 : first - 1];
     }
-    return {earliest: lo, density};
+    return lo;
   }
 
   private async page(lo: Micros, hi: Micros, limit: number, fields: string): Promise<Record<string, any>[]> {
