@@ -64,7 +64,8 @@ interface GroupState {
  *   length is learned from the largest `reset` Close announced, 1 s at least),
  *   and never more than the `remaining` Close last reported;
  * - across groups, at most ORG_LIMIT_MULTIPLIER × the largest group limit per
- *   window, Close's organization limit (SLOW_START_BUDGET until a limit is known);
+ *   window, Close's organization limit (SLOW_START_BUDGET until the first
+ *   answer, none when answers announce no limit);
  * - after a 429, the group (or everything, for an organization 429) waits
  *   until Close says the window resets.
  * A 429 remains the backstop.
@@ -74,6 +75,8 @@ export class RateLimiter {
   private readonly orgStarts = new StartLog();
   private windowMs = 1000;
   private orgBlockedUntil = 0;
+  /** Whether any answer came back yet. */
+  private answered = false;
 
   constructor(private readonly clock: Clock) {}
 
@@ -91,7 +94,9 @@ export class RateLimiter {
     for (const g of this.groups.values()) if (g.limit !== undefined) max = Math.max(max ?? 0, g.limit);
     // 10% below the organization's limit: it is shared by every group, so the
     // bursts that timing noise makes are more likely to meet there.
-    return max === undefined ? SLOW_START_BUDGET : Math.floor(max * ORG_LIMIT_MULTIPLIER * 0.9);
+    if (max !== undefined) return Math.floor(max * ORG_LIMIT_MULTIPLIER * 0.9);
+    // No limit announced: hold back only until the first answer shows there is none to announce.
+    return this.answered ? Infinity : SLOW_START_BUDGET;
   }
 
   /** How long the next request of this group must wait, in ms (0 = go). */
@@ -150,6 +155,7 @@ export class RateLimiter {
   release(name: string, info: RateLimitInfo | undefined, learnLimit = true, sentAt = this.clock.now()): void {
     const g = this.group(name);
     g.inFlight = Math.max(0, g.inFlight - 1);
+    if (learnLimit) this.answered = true;
     if (learnLimit && info?.limit !== undefined && info.limit > 0) g.limit = info.limit;
     if (info?.resetSeconds !== undefined && info.resetSeconds > 0) {
       this.windowMs = Math.max(this.windowMs, Math.ceil(info.resetSeconds) * 1000);

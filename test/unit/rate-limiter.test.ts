@@ -203,3 +203,18 @@ describe('RateLimiter: budgets learned from limit=', () => {
     assert.ok(clock.now() >= 2000);
   });
 });
+
+describe('RateLimiter: answers without RateLimit headers', () => {
+  it('holds back the first burst only until the first answer, then does not pace at all', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new RateLimiter(clock);
+    for (let i = 0; i < 10; i++) await limiter.acquire('lead');
+    assert.ok(limiter.delayFor('lead') > 0, 'an 11th request before any answer waits');
+    limiter.release('lead', undefined);
+    for (let i = 0; i < 100; i++) {
+      assert.equal(limiter.delayFor('activity'), 0);
+      await limiter.acquire('activity');
+    }
+    assert.equal(clock.now(), 0, 'no waiting once Close answered without limits');
+  });
+});
