@@ -28,7 +28,7 @@ export class Activities extends WindowedStream {
     return 'date_created';
   }
 
-  protected lowerBound(saved: Micros | undefined): Micros {
+  protected override lowerBound(saved: Micros | undefined): Micros {
     const lookback = this.ctx.config.lookbackWindowHours * MICROS_PER_HOUR;
     return (saved ?? this.ctx.config.startDate) - lookback;
   }

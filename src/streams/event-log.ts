@@ -27,7 +27,7 @@ export class EventLog extends WindowedStream {
     return {initial: MICROS_PER_DAY, min: MICROS_PER_MINUTE, max: EVENT_RETENTION, targetRecords: 6 * EVENT_PAGE_SIZE};
   }
 
-  protected lowerBound(saved: Micros | undefined): Micros {
+  protected override lowerBound(saved: Micros | undefined): Micros {
     const oldestInClose = this.ctx.syncStartedAt - EVENT_RETENTION;
     const fromCursor = saved === undefined ? -Infinity : saved - EVENT_RESCAN;
     return Math.max(fromCursor, this.ctx.config.startDate, oldestInClose);

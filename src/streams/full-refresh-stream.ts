@@ -12,10 +12,6 @@ export abstract class FullRefreshStream extends CloseStream {
     return 100;
   }
 
-  parseState(): StreamState | undefined {
-    return undefined;
-  }
-
   async *readItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
     const pages = readAllPages({
       client: this.ctx.client,

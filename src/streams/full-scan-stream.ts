@@ -18,11 +18,6 @@ export abstract class FullScanStream extends CloseStream {
     return 'date_updated';
   }
 
-  parseState(raw: unknown): StreamState | undefined {
-    const saved = parseCursorState(this.name, this.cursorField, raw);
-    return saved ? {[this.cursorField]: saved.text} : undefined;
-  }
-
   async *readItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem> {
     const incremental = mode === SyncMode.INCREMENTAL;
     const saved = incremental ? parseCursorState(this.name, this.cursorField, state) : undefined;

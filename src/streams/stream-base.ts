@@ -6,6 +6,7 @@ import {CloseConfig} from '../config/config';
 import {RESOURCES_DIR} from '../config/spec';
 import {Micros} from '../time/instant';
 import {CustomFieldSchemas, CustomFieldTyper, customFieldList} from './custom-field-types';
+import {parseCursorState} from './cursor';
 
 export interface StreamContext {
   readonly client: CloseClient;
@@ -103,12 +104,22 @@ export abstract class CloseStream extends AirbyteStreamBase {
     return changes && changes.length > 0 ? {record: shaped, changes} : {record: shaped};
   }
 
+  /** The cursor field, or '' for a stream without one. */
+  protected get cursorName(): string {
+    const field = this.cursorField;
+    return Array.isArray(field) ? field.join('.') : field;
+  }
+
   /**
    * Checks a saved state before any API call and returns it normalised, or
    * undefined for a first sync. Throws a config_error for a malformed one:
    * silently starting over would re-read years of data.
    */
-  abstract parseState(raw: unknown): StreamState | undefined;
+  parseState(raw: unknown): StreamState | undefined {
+    if (!this.cursorName) return undefined;
+    const saved = parseCursorState(this.name, this.cursorName, raw);
+    return saved ? {[this.cursorName]: saved.text} : undefined;
+  }
 
   /** Records and checkpoints; state is undefined on a first sync and in full refresh. */
   abstract readItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem>;

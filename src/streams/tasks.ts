@@ -25,10 +25,6 @@ export class Tasks extends WindowedStream {
     return {...DEFAULT_SIZING, targetRecords: 3 * TASK_PAGE_SIZE};
   }
 
-  protected lowerBound(saved: Micros | undefined): Micros {
-    return saved ?? this.ctx.config.startDate;
-  }
-
   /**
    * The task created first among those updated in the range: a task is
    * updated after it is created, so no task in the range was updated before.

@@ -43,8 +43,10 @@ export abstract class WindowedStream extends CloseStream {
     return false;
   }
 
-  /** Where this sync starts reading, from the saved cursor (undefined on a first sync or in full refresh). */
-  protected abstract lowerBound(saved: Micros | undefined): Micros;
+  /** Where this sync starts reading: the saved cursor, or start_date on a first sync and in full refresh. */
+  protected lowerBound(saved: Micros | undefined): Micros {
+    return saved ?? this.ctx.config.startDate;
+  }
 
   /** The exclusive upper bound of this sync. */
   protected upperBound(): Micros {
@@ -69,11 +71,6 @@ export abstract class WindowedStream extends CloseStream {
     const density = probe.density ?? (probe.total !== undefined && upper > start ? probe.total / (upper - start) : undefined);
     if (!density) return base;
     return {...base, initial: base.targetRecords / density};
-  }
-
-  parseState(raw: unknown): StreamState | undefined {
-    const saved = parseCursorState(this.name, this.cursorField, raw);
-    return saved ? {[this.cursorField]: saved.text} : undefined;
   }
 
   async *readItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem> {
