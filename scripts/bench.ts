@@ -29,9 +29,23 @@ import {RunResult, runProcess} from './bench/proc';
 import {Floor, SPEC_BY_STREAM, computeFloor} from './bench/streams';
 
 const ROOT = path.resolve(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'main');
 const BASELINE = path.join(__dirname, 'bench', 'baseline.js');
 const OUT = path.join(ROOT, 'out', 'bench');
+/**
+ * The built connector is copied here at start and run from the copy: others
+ * rebuild lib/ while a benchmark runs, and every run should measure the same
+ * code. Its dependencies still resolve from the repository's node_modules
+ * (out/ is inside the repository).
+ */
+const SNAPSHOT = path.join(OUT, 'connector');
+const BIN = path.join(SNAPSHOT, 'bin', 'main');
+
+function snapshotConnector(): void {
+  fs.rmSync(SNAPSHOT, {recursive: true, force: true});
+  for (const part of ['bin', 'lib', 'resources', 'package.json']) {
+    fs.cpSync(path.join(ROOT, part), path.join(SNAPSHOT, part), {recursive: true});
+  }
+}
 
 const SEED = 42;
 const API_KEY = 'bench-api-key';
@@ -454,15 +468,16 @@ async function main(): Promise<void> {
   const scales = SCALES[quick ? 'quick' : 'full'];
   if (!fs.existsSync(path.join(ROOT, 'lib', 'index.js'))) throw new Error('lib/ is missing: run `npm run build` (npm run bench does)');
   fs.mkdirSync(OUT, {recursive: true});
+  const commit = gitDescribe();
+  snapshotConnector();
 
   const cpus = os.cpus();
   const date = new Date().toISOString().slice(0, 10);
   const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 1073741824).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`;
   const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
-  const commit = gitDescribe();
   log(`closeio-source benchmark, ${new Date().toISOString()}${quick ? ' (--quick: smaller scales)' : ''}`);
   log(`machine: ${machine}; load average at start ${load}`);
-  log(`connector: bin/main at ${commit}; sections: ${sections.join(', ')}${args.length ? `; arguments: ${args.join(' ')}` : ''}`);
+  log(`connector: built at ${commit}, run from a copy in ${path.relative(ROOT, SNAPSHOT)}/; sections: ${sections.join(', ')}${args.length ? `; arguments: ${args.join(' ')}` : ''}`);
 
   const started = performance.now();
   for (const s of sections) {
