@@ -187,8 +187,15 @@ async function prepare(sb: Sandbox, name: string): Promise<Prepared> {
   return {dir, config, catalog, streams};
 }
 
+/** The NODE_OPTIONS the image sets, so that the connector is measured as it ships. */
+const IMAGE_NODE_OPTIONS = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+
 function readConnector(p: Prepared): Promise<RunResult> {
-  return runProcess(process.execPath, [BIN, 'read', '--config', p.config, '--catalog', p.catalog], {cwd: ROOT, timeoutMs: runTimeoutMs});
+  return runProcess(process.execPath, [BIN, 'read', '--config', p.config, '--catalog', p.catalog], {
+    cwd: ROOT,
+    timeoutMs: runTimeoutMs,
+    env: IMAGE_NODE_OPTIONS ? {...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS} : process.env,
+  });
 }
 
 function runBaseline(sb: Sandbox, streams: string[]): Promise<RunResult> {
@@ -478,6 +485,7 @@ async function main(): Promise<void> {
   log(`closeio-source benchmark, ${new Date().toISOString()}${quick ? ' (--quick: smaller scales)' : ''}`);
   log(`machine: ${machine}; load average at start ${load}`);
   log(`connector: built at ${commit}, run from a copy in ${path.relative(ROOT, SNAPSHOT)}/; sections: ${sections.join(', ')}${args.length ? `; arguments: ${args.join(' ')}` : ''}`);
+  log(`connector runs with NODE_OPTIONS=${IMAGE_NODE_OPTIONS ?? '(none)'}, as the Dockerfile sets it`);
 
   const started = performance.now();
   for (const s of sections) {

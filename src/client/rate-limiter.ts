@@ -140,6 +140,8 @@ export class RateLimiter {
     const now = this.clock.now();
     g.startedSinceUpdate++;
     g.inFlight++;
+    // Forget starts that left the window, also for groups without a known limit.
+    g.starts.countSince(now - this.windowMs - MARGIN_MS);
     g.starts.record(now);
     this.orgStarts.record(now);
     return waited;

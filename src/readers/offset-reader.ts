@@ -49,7 +49,9 @@ export async function* readAllPages(opts: OffsetReadOptions): AsyncGenerator<Rec
       },
     };
   };
-  for await (const item of orderedConcurrent(nextTask, opts.concurrency ?? 1, 1)) {
+  const concurrency = opts.concurrency ?? 1;
+  const pages = orderedConcurrent(nextTask, {concurrency, budget: concurrency * opts.pageSize, weight: (p) => p.data.length});
+  for await (const item of pages) {
     if (isTaskEnd(item)) continue;
     if (item.data.length > 0) yield item.data;
     if (!item.has_more) return;

@@ -22,7 +22,7 @@ export class Tasks extends WindowedStream {
   }
 
   protected override get windowSizing(): WindowSizing {
-    return {...DEFAULT_SIZING, targetRecords: 3 * TASK_PAGE_SIZE};
+    return {...DEFAULT_SIZING, targetRecords: 2 * TASK_PAGE_SIZE};
   }
 
   /**

@@ -33,7 +33,7 @@ export abstract class UpdatedOrderStream extends WindowedStream {
   }
 
   protected override get windowSizing(): WindowSizing {
-    return {...DEFAULT_SIZING, granularity: this.quantum, targetRecords: 6 * this.pageSize};
+    return {...DEFAULT_SIZING, granularity: this.quantum, targetRecords: 3 * this.pageSize};
   }
 
   protected override async probe(lower: Micros, upper: Micros): Promise<RangeProbe> {

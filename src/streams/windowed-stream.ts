@@ -5,12 +5,6 @@ import {Cursor, parseCursorState} from './cursor';
 import {CloseStream, StreamItem, StreamState} from './stream-base';
 import {AdaptiveWindows, DEFAULT_SIZING, Window, WindowSizing} from './windows';
 
-/**
- * Pages a window reader may fetch ahead of what has been printed: more than
- * a window's target, so that windows behind the one being printed can finish
- * and free their slot for the next.
- */
-const PAGES_AHEAD = 8;
 
 /** What a stream can learn cheaply about its range before reading it. */
 export interface RangeProbe {
@@ -89,7 +83,15 @@ export abstract class WindowedStream extends CloseStream {
       if (!window) return undefined;
       return {key: window, run: () => this.countedPages(window, windows)};
     };
-    const items = orderedConcurrent(nextTask, this.ctx.config.requestsPerStream, PAGES_AHEAD);
+    // Windows behind the one being printed may hold two windows' worth of
+    // records: enough for them to finish and free their slot, bounded however
+    // large the account.
+    const sizing = this.windowSizing;
+    const items = orderedConcurrent(nextTask, {
+      concurrency: this.ctx.config.requestsPerStream,
+      budget: 2 * sizing.targetRecords,
+      weight: (page: Record<string, any>[]) => page.length,
+    });
     for await (const item of items) {
       if (isTaskEnd(item)) {
         if (incremental && !this.checkpointEveryPage) yield {checkpoint: cursor.toState()};

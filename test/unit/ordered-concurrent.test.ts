@@ -23,7 +23,7 @@ describe('orderedConcurrent', () => {
       };
     };
     const out: string[] = [];
-    for await (const item of orderedConcurrent(nextTask, 3, 2)) out.push(isTaskEnd<number>(item) ? `end ${item.taskEnd}` : (item as string));
+    for await (const item of orderedConcurrent(nextTask, {concurrency: 3, budget: 4, weight: () => 1})) out.push(isTaskEnd<number>(item) ? `end ${item.taskEnd}` : (item as string));
     const expected = delays.flatMap((_, k) => [`${k}.0`, `${k}.1`, `${k}.2`, `end ${k}`]);
     assert.deepEqual(out, expected);
   });
@@ -49,7 +49,7 @@ describe('orderedConcurrent', () => {
       };
     };
     let consumed = 0;
-    for await (const item of orderedConcurrent(nextTask, 4, 1)) {
+    for await (const item of orderedConcurrent(nextTask, {concurrency: 4, budget: 8, weight: () => 1})) {
       if (isTaskEnd(item)) {
         consumed++;
         assert.ok(created - consumed <= 8, `${created - consumed} tasks alive`);
@@ -78,12 +78,49 @@ describe('orderedConcurrent', () => {
     };
     const seen: number[] = [];
     await assert.rejects(async () => {
-      for await (const item of orderedConcurrent(nextTask, 3, 1)) if (!isTaskEnd(item)) seen.push(item as number);
+      for await (const item of orderedConcurrent(nextTask, {concurrency: 3, budget: 3, weight: () => 1})) if (!isTaskEnd(item)) seen.push(item as number);
     }, /window 2 failed/);
     assert.deepEqual(seen, [0, 1]);
     await tick();
     assert.ok(started < 100, 'no more tasks start after the failure was reached');
   });
+});
+
+it('tasks behind the head hold at most `budget` weight; the head is never held back', async () => {
+  let next = 0;
+  let buffered = 0;
+  let maxBehind = 0;
+  const nextTask = () => {
+    if (next >= 6) return undefined;
+    const key = next++;
+    return {
+      key,
+      run: async function* () {
+        for (let i = 0; i < 10; i++) {
+          buffered += 5;
+          yield {key, size: 5};
+        }
+      },
+    };
+  };
+  let head = 0;
+  let count = 0;
+  for await (const item of orderedConcurrent(nextTask, {concurrency: 4, budget: 12, weight: (x: {size: number}) => x.size})) {
+    if (isTaskEnd<number>(item)) {
+      head = item.taskEnd + 1;
+      continue;
+    }
+    const it = item as {key: number; size: number};
+    assert.equal(it.key, head, 'items come in task order');
+    buffered -= it.size;
+    count++;
+    // What was produced and not yet printed, minus the head task's own share (at most 10 items of 5).
+    maxBehind = Math.max(maxBehind, buffered - 50);
+    await tick();
+  }
+  assert.equal(count, 60);
+  // Each waiting producer also holds the one item it is waiting to buffer.
+  assert.ok(maxBehind <= 12 + 4 * 5, `tasks behind the head held ${maxBehind}`);
 });
 
 describe('Channel', () => {
