@@ -22,7 +22,8 @@ interface Message {
 /** The connector runs as a subprocess, asynchronously: the sandbox serves it from this process. */
 function exec(args: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {cwd: OUT, stdio: ['ignore', 'pipe', 'pipe']});
+    // Debug logging names the stream of every request: the summary counts them.
+    const child = spawn(process.execPath, [BIN, ...args], {cwd: OUT, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, LOG_LEVEL: 'debug'}});
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -51,13 +52,15 @@ async function run(step: string, args: string[]): Promise<Message[]> {
 }
 
 function summarize(messages: Message[]): void {
-  const rows = new Map<string, {records: number; started?: number; ended?: number; state?: unknown}>();
+  const rows = new Map<string, {records: number; requests: number; started?: number; ended?: number; state?: unknown}>();
   const row = (name: string) => {
-    if (!rows.has(name)) rows.set(name, {records: 0});
+    if (!rows.has(name)) rows.set(name, {records: 0, requests: 0});
     return rows.get(name)!;
   };
   for (const m of messages) {
     if (m.type === 'RECORD') row(m.record.stream).records++;
+    const request = m.type === 'LOG' && m.log.level === 'DEBUG' ? /^GET \S+ \(stream (\w+)/.exec(m.log.message) : null;
+    if (request && rows.has(request[1])) row(request[1]).requests++;
     if (m.type === 'STATE') row(m.state.stream.stream_descriptor.name).state = m.state.stream.stream_state;
     if (m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS') {
       const r = row(m.trace.stream_status.stream_descriptor.name);
@@ -65,10 +68,10 @@ function summarize(messages: Message[]): void {
       else r.ended = m.trace.emitted_at;
     }
   }
-  console.log('    stream                      records    time  saved state');
+  console.log('    stream                      records  requests     time  saved state');
   for (const [name, r] of rows) {
     const secs = r.started && r.ended ? ((r.ended - r.started) / 1000).toFixed(2) + ' s' : '-';
-    console.log(`    ${name.padEnd(26)} ${String(r.records).padStart(8)} ${secs.padStart(8)}  ${JSON.stringify(r.state ?? {})}`);
+    console.log(`    ${name.padEnd(26)} ${String(r.records).padStart(8)} ${String(r.requests).padStart(9)} ${secs.padStart(8)}  ${JSON.stringify(r.state ?? {})}`);
   }
 }
 
