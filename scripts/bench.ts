@@ -20,6 +20,7 @@
  * that differ from the sandbox's truth) are printed, never turned into an exit code.
  */
 import {execFileSync} from 'child_process';
+import {configuredCatalog} from './shared/configured-catalog';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -164,22 +165,7 @@ async function prepare(sb: Sandbox, name: string): Promise<Prepared> {
   const catalog = path.join(dir, 'catalog.json');
   fs.writeFileSync(
     catalog,
-    JSON.stringify(
-      {
-        streams: discovered.map((s) => {
-          const incremental = (s.supported_sync_modes as string[]).includes('incremental');
-          return {
-            stream: s,
-            sync_mode: incremental ? 'incremental' : 'full_refresh',
-            destination_sync_mode: incremental ? 'append_dedup' : 'overwrite',
-            ...(incremental ? {cursor_field: s.default_cursor_field} : {}),
-            primary_key: s.source_defined_primary_key,
-          };
-        }),
-      },
-      null,
-      2
-    )
+    JSON.stringify(configuredCatalog(discovered), null, 2)
   );
   const streams = discovered.map((s) => s.name as string);
   const unknown = streams.filter((s) => !SPEC_BY_STREAM.has(s));

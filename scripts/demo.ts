@@ -9,6 +9,7 @@ import {spawn} from 'child_process';
 import fs from 'fs';
 import path from 'path';
 import {startSandbox} from '../src/sandbox';
+import {configuredCatalog} from './shared/configured-catalog';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'main');
@@ -91,18 +92,7 @@ async function main(): Promise<void> {
     if (status !== 'SUCCEEDED') throw new Error(`check said ${status}`);
     const discover = await run('discover', ['discover', '--config', 'config.json']);
     const streams: any[] = discover.find((m) => m.type === 'CATALOG')!.catalog.streams;
-    const catalog = {
-      streams: streams.map((s) => {
-        const incremental = (s.supported_sync_modes as string[]).includes('incremental');
-        return {
-          stream: s,
-          sync_mode: incremental ? 'incremental' : 'full_refresh',
-          destination_sync_mode: incremental ? 'append_dedup' : 'overwrite',
-          cursor_field: incremental ? s.default_cursor_field : undefined,
-          primary_key: s.source_defined_primary_key,
-        };
-      }),
-    };
+    const catalog = configuredCatalog(streams);
     fs.writeFileSync(path.join(OUT, 'catalog.json'), JSON.stringify(catalog, null, 2));
     console.log(`    ${streams.length} streams: ${streams.map((s) => s.name).join(', ')}`);
 

@@ -1,6 +1,7 @@
 import {Sandbox, SandboxOptions, startSandbox} from '../../src/sandbox';
 import {TEST_API_KEY} from './keys';
 import {AirbyteMessage} from './protocol';
+import {configuredCatalog} from '../../scripts/shared/configured-catalog';
 
 export async function startTestSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   return startSandbox({scale: 40, seed: 7, apiKey: TEST_API_KEY, ...opts});
@@ -17,19 +18,7 @@ export function configFor(sandbox: Sandbox, extra: Record<string, unknown> = {})
 export function catalogFrom(discover: AirbyteMessage[], mode: 'incremental' | 'full_refresh' = 'incremental', only?: string[]): object {
   const catalog = discover.find((m) => m.type === 'CATALOG');
   if (!catalog) throw new Error('discover printed no CATALOG');
-  const streams = (catalog.catalog.streams as any[]).filter((s) => !only || only.includes(s.name));
-  return {
-    streams: streams.map((s) => {
-      const incremental = mode === 'incremental' && s.supported_sync_modes.includes('incremental');
-      return {
-        stream: s,
-        sync_mode: incremental ? 'incremental' : 'full_refresh',
-        destination_sync_mode: incremental ? 'append_dedup' : 'overwrite',
-        ...(incremental ? {cursor_field: s.default_cursor_field} : {}),
-        primary_key: s.source_defined_primary_key,
-      };
-    }),
-  };
+  return configuredCatalog(catalog.catalog.streams, mode, only);
 }
 
 export function streamNames(discover: AirbyteMessage[]): string[] {
