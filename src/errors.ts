@@ -20,10 +20,6 @@ export function configError(message: string, cause?: Error): VError {
   return new VError({name: 'ConfigError', cause, info: {failureType: 'config_error'}}, '%s', message);
 }
 
-export function transientError(message: string, cause?: Error): VError {
-  return new VError({name: 'TransientError', cause, info: {failureType: 'transient_error'}}, '%s', message);
-}
-
 export function systemError(message: string, cause?: Error): VError {
   return new VError({name: 'SystemError', cause, info: {failureType: 'system_error'}}, '%s', message);
 }

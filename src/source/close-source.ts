@@ -111,10 +111,14 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
     );
   }
 
-  streams(raw: AirbyteConfig, customFields?: CustomFieldSchemas): CloseStream[] {
+  streams(raw: AirbyteConfig): CloseStream[] {
     const config = this.config(raw);
+    return this.streamsFor(config, this.client(config));
+  }
+
+  private streamsFor(config: CloseConfig, client: CloseClient, customFields?: CustomFieldSchemas): CloseStream[] {
     return allStreams({
-      client: this.client(config),
+      client,
       config,
       // Rounded up: cursors are the largest value seen, so an upper bound a little ahead of now loses nothing.
       syncStartedAt: Math.ceil(fromDate(this.now()) / MICROS_PER_SECOND) * MICROS_PER_SECOND,
@@ -126,8 +130,9 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
   /** The catalog, with one typed column per custom field of the account on leads, contacts and opportunities. */
   override async discover(raw: AirbyteConfig): Promise<AirbyteCatalogMessage> {
     const config = this.config(raw);
-    const customFields = await fetchCustomFieldSchemas(this.client(config));
-    const streams = this.streams(raw, customFields).map((s) => s.asAirbyteStream());
+    const client = this.client(config);
+    const customFields = await fetchCustomFieldSchemas(client);
+    const streams = this.streamsFor(config, client, customFields).map((s) => s.asAirbyteStream());
     return new AirbyteCatalogMessage({streams});
   }
 
@@ -135,8 +140,8 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
    * Everything that can be wrong with config, catalog and state is found
    * here, before the first API call.
    */
-  planRead(raw: AirbyteConfig, rawCatalog: unknown, rawState: unknown): PlannedStream[] {
-    const streams = this.streams(raw);
+  planRead(config: CloseConfig, rawCatalog: unknown, rawState: unknown): PlannedStream[] {
+    const streams = this.streamsFor(config, this.client(config));
     const byName = new Map(streams.map((s) => [s.name, s]));
     const supported = new Map(streams.map((s) => [s.name, s.asAirbyteStream().supported_sync_modes ?? [SyncMode.FULL_REFRESH]]));
     const configured: ConfiguredStream[] = parseConfiguredCatalog(rawCatalog, supported);
@@ -159,9 +164,9 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
     catalog: AirbyteConfiguredCatalog,
     state?: AirbyteState
   ): AsyncGenerator<AirbyteMessage, ReadSummary> {
-    const plan = this.planRead(config, catalog, state);
-    const parallel = this.config(config).parallelStreams;
-    return yield* readStreams(plan, parallel) as AsyncGenerator<AirbyteMessage, ReadSummary>;
+    const parsed = this.config(config);
+    const plan = this.planRead(parsed, catalog, state);
+    return yield* readStreams(plan, parsed.parallelStreams) as AsyncGenerator<AirbyteMessage, ReadSummary>;
   }
 
   private now(): Date {

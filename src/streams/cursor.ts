@@ -18,8 +18,13 @@ export class Cursor {
     return this.micros;
   }
 
-  observe(record: Record<string, any>): void {
-    const micros = parseInstant(record[this.field]);
+  /** The record's cursor value, or undefined when it does not parse. */
+  valueOf(record: Record<string, any>): Micros | undefined {
+    return parseInstant(record[this.field]);
+  }
+
+  /** Moves forward to a value taken from an emitted record. */
+  advance(micros: Micros | undefined): void {
     if (micros !== undefined && (this.micros === undefined || micros > this.micros)) this.micros = micros;
   }
 

@@ -1,6 +1,5 @@
 import {SyncMode} from 'faros-airbyte-cdk';
 import {readAllPages} from '../readers/offset-reader';
-import {parseInstant} from '../time/instant';
 import {Cursor, parseCursorState} from './cursor';
 import {CloseStream, StreamItem, StreamState} from './stream-base';
 
@@ -24,13 +23,10 @@ export abstract class FullScanStream extends CloseStream {
     const cursor = new Cursor(this.cursorField, saved);
     for await (const records of this.pages()) {
       for (const record of records) {
-        if (saved) {
-          const updated = parseInstant(record[this.cursorField]);
-          if (updated !== undefined && updated < saved.micros) continue;
-        }
-        const item = this.shape(record);
-        cursor.observe(item.record);
-        yield item;
+        const updated = cursor.valueOf(record);
+        if (saved && updated !== undefined && updated < saved.micros) continue;
+        cursor.advance(updated);
+        yield this.shape(record);
       }
     }
     // Records are not in cursor order: the cursor is safe to commit only now.

@@ -1,10 +1,9 @@
 import {SyncMode} from 'faros-airbyte-cdk';
 import {isTaskEnd, orderedConcurrent} from '../concurrency/ordered-concurrent';
-import {Micros, parseInstant} from '../time/instant';
+import {Micros} from '../time/instant';
 import {Cursor, parseCursorState} from './cursor';
 import {CloseStream, StreamItem, StreamState} from './stream-base';
 import {AdaptiveWindows, DEFAULT_SIZING, Window, WindowSizing} from './windows';
-
 
 /** What a stream can learn cheaply about its range before reading it. */
 export interface RangeProbe {
@@ -99,11 +98,10 @@ export abstract class WindowedStream extends CloseStream {
       }
       for (const record of item) {
         // Windows start on whole seconds (minutes for leads); the bound itself has microseconds.
-        const key = parseInstant(record[this.cursorField]);
+        const key = cursor.valueOf(record);
         if (key !== undefined && key < lower) continue;
-        const shaped = this.shape(record);
-        cursor.observe(shaped.record);
-        yield shaped;
+        cursor.advance(key);
+        yield this.shape(record);
       }
       if (incremental && this.checkpointEveryPage) yield {checkpoint: cursor.toState()};
     }

@@ -67,10 +67,6 @@ export function formatMinute(micros: Micros): string {
   return formatInstant(micros).slice(0, 16);
 }
 
-export function floorToMinute(micros: Micros): Micros {
-  return Math.floor(micros / MICROS_PER_MINUTE) * MICROS_PER_MINUTE;
-}
-
 export function fromDate(date: Date): Micros {
   return date.getTime() * MICROS_PER_MS;
 }
