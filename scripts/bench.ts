@@ -25,7 +25,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import {performance} from 'perf_hooks';
-import {STREAM_NAMES, Sandbox, SandboxOptions, startSandbox} from '../src/sandbox';
+import {STREAM_NAMES, Sandbox, SandboxOptions, startSandbox} from '../sandbox';
 import {RunResult, runProcess} from './bench/proc';
 import {Floor, SPEC_BY_STREAM, computeFloor} from './bench/streams';
 

@@ -8,7 +8,7 @@
 import {spawn} from 'child_process';
 import fs from 'fs';
 import path from 'path';
-import {startSandbox} from '../src/sandbox';
+import {startSandbox} from '../sandbox';
 import {configuredCatalog} from './shared/configured-catalog';
 
 const ROOT = path.resolve(__dirname, '..');

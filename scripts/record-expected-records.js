@@ -91,7 +91,7 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'closeio-expected-'));
   try {
     if (opts.sandbox) {
-      const {startSandbox} = require(path.join(ROOT, 'lib', 'sandbox'));
+      const {startSandbox} = require('tsx/cjs/api').require(path.join(ROOT, 'sandbox'), __filename);
       sandbox = await startSandbox({scale: 20, seed: 1});
       configFile = path.join(tmp, 'config.json');
       fs.writeFileSync(configFile, JSON.stringify({api_key: sandbox.apiKey, api_url: sandbox.url}));

@@ -58,7 +58,7 @@ function only(messages, type) {
 }
 
 async function discoverStreams() {
-  const {startSandbox} = require(path.join(ROOT, 'lib', 'sandbox'));
+  const {startSandbox} = require('tsx/cjs/api').require(path.join(ROOT, 'sandbox'), __filename);
   const sandbox = await startSandbox({scale: 1, seed: 1});
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closeio-discover-'));
   const config = path.join(dir, 'config.json');

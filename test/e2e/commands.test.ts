@@ -2,7 +2,7 @@ import {after, before, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'net';
 import Ajv from 'ajv';
-import {Sandbox} from '../../src/sandbox';
+import {Sandbox} from '../../sandbox';
 import {runConnector, tempDir, writeJson} from '../helpers/connector';
 import {WRONG_API_KEY} from '../helpers/keys';
 import {ofType} from '../helpers/protocol';

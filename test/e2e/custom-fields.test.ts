@@ -1,7 +1,7 @@
 import {after, before, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'path';
-import {Sandbox} from '../../src/sandbox';
+import {Sandbox} from '../../sandbox';
 import {runConnector, tempDir, writeJson} from '../helpers/connector';
 import {AirbyteMessage, checkReadRules, ofType} from '../helpers/protocol';
 import {catalogFrom, configFor, startTestSandbox} from '../helpers/sandbox';

@@ -1,6 +1,6 @@
 import {after, afterEach, before, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
-import {Sandbox, ScriptRule} from '../../src/sandbox';
+import {Sandbox, ScriptRule} from '../../sandbox';
 import {RunResult, runConnector, tempDir, writeJson} from '../helpers/connector';
 import {TEST_API_KEY, basicAuthForm} from '../helpers/keys';
 import {AirbyteMessage, checkReadRules, recordsOf} from '../helpers/protocol';

@@ -2,7 +2,7 @@ import {after, before, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'fs';
 import path from 'path';
-import {Sandbox} from '../../src/sandbox';
+import {Sandbox} from '../../sandbox';
 import {runConnector, tempDir, writeJson} from '../helpers/connector';
 import {TEST_API_KEY, basicAuthForm} from '../helpers/keys';
 import {AirbyteMessage, ofType} from '../helpers/protocol';

@@ -1,6 +1,6 @@
 import {after, before, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
-import {Sandbox} from '../../src/sandbox';
+import {Sandbox} from '../../sandbox';
 import {runConnector, tempDir, writeJson} from '../helpers/connector';
 import {AirbyteMessage, checkReadRules, latestStates, parseOutput, recordsOf} from '../helpers/protocol';
 import {assertHoldsTruth, committedRecords, count, savedCursor, statusesOf} from '../helpers/resilience';

@@ -1,6 +1,6 @@
 import {after, before, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
-import {Sandbox} from '../../src/sandbox';
+import {Sandbox} from '../../sandbox';
 import {RunResult, runConnector, tempDir, writeJson} from '../helpers/connector';
 import {AirbyteMessage, checkReadRules, recordsOf} from '../helpers/protocol';
 import {assertHoldsTruth, errorTraces, statusesOf} from '../helpers/resilience';

@@ -1,7 +1,7 @@
 import {after, before, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'path';
-import {Sandbox, StreamName} from '../../src/sandbox';
+import {Sandbox, StreamName} from '../../sandbox';
 import {runConnector, tempDir, writeJson} from '../helpers/connector';
 import {AirbyteMessage, latestStates, parseOutput, recordsOf} from '../helpers/protocol';
 import {catalogFrom, configFor, startTestSandbox, streamNames} from '../helpers/sandbox';

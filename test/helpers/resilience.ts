@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {Sandbox, StreamName} from '../../src/sandbox';
+import {Sandbox, StreamName} from '../../sandbox';
 import {AirbyteMessage, ofType, recordsOf, statesOf} from './protocol';
 
 /**

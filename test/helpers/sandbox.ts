@@ -1,4 +1,4 @@
-import {Sandbox, SandboxOptions, startSandbox} from '../../src/sandbox';
+import {Sandbox, SandboxOptions, startSandbox} from '../../sandbox';
 import {TEST_API_KEY} from './keys';
 import {AirbyteMessage} from './protocol';
 import {configuredCatalog} from '../../scripts/shared/configured-catalog';

@@ -8,7 +8,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import YAML from 'yaml';
-import {startSandbox} from '../../src/sandbox';
+import {startSandbox} from '../../sandbox';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const BIN_MAIN = path.join(ROOT, 'bin', 'main');

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {promisify} from 'node:util';
-import {startSandbox} from '../../src/sandbox';
+import {startSandbox} from '../../sandbox';
 import {ROOT, packageJson, parseMessages, requireBuilt} from './helpers';
 
 const exec = promisify(execFile);

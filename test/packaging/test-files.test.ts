@@ -59,7 +59,7 @@ describe('committed CAT inputs', () => {
   });
 
   test('the future-state shape is the shape the connector emits (a real incremental read against the sandbox)', async () => {
-    const {startSandbox} = await import('../../src/sandbox');
+    const {startSandbox} = await import('../../sandbox');
     const fs = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Store } from '../../src/sandbox/data/store';
-import { startSandbox } from '../../src/sandbox';
+import { Store } from '../../sandbox/data/store';
+import { startSandbox } from '../../sandbox';
 
 const NOW = Date.UTC(2024, 5, 1) * 1000;
 

@@ -1,4 +1,4 @@
-import { Sandbox } from '../../src/sandbox';
+import { Sandbox } from '../../sandbox';
 
 export function authHeader(key: string): Record<string, string> {
   return { Authorization: 'Basic ' + Buffer.from(key + ':').toString('base64') };

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox, startSandbox } from '../../src/sandbox';
+import { Sandbox, startSandbox } from '../../sandbox';
 import { eventsAll, get, pageAll, us } from './helpers';
 
 describe('sandbox mutate()', () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox, startSandbox } from '../../src/sandbox';
-import { parseLeadQuery } from '../../src/sandbox/endpoints/lead-query';
+import { Sandbox, startSandbox } from '../../sandbox';
+import { parseLeadQuery } from '../../sandbox/endpoints/lead-query';
 import { get, pageAll, us } from './helpers';
 
 const cmpDesc = (a: any, b: any, key: string): number => us(b[key]) - us(a[key]) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);

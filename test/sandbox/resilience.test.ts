@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { FaultKind, Sandbox, startSandbox } from '../../src/sandbox';
+import { FaultKind, Sandbox, startSandbox } from '../../sandbox';
 import { authHeader, get } from './helpers';
 
 /** Raw request so socket-level faults (reset, truncation) can be observed. */

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { STREAM_NAMES, Sandbox, StreamName, startSandbox } from '../../src/sandbox';
+import { STREAM_NAMES, Sandbox, StreamName, startSandbox } from '../../sandbox';
 import { eventsAll, pageAll } from './helpers';
 
 const ENDPOINTS: Record<Exclude<StreamName, 'event_log'>, [string, number]> = {
