@@ -40,7 +40,7 @@ export class Activities extends WindowedStream {
    * of one per empty window when start_date is years before the account's
    * first activity.
    */
-  protected override async probe(lower: Micros, upper: Micros): Promise<RangeProbe> {
+  protected override async probeRange(lower: Micros, upper: Micros): Promise<RangeProbe> {
     const newest = await this.page(lower, upper, ACTIVITY_PAGE_SIZE, 'id,date_created');
     if (newest.length === 0) return {earliest: null};
     const dates = newest.map((a) => parseInstant(a.date_created)).filter((d): d is Micros => d !== undefined);

@@ -29,7 +29,7 @@ export class Tasks extends WindowedStream {
    * The task created first among those updated in the range: a task is
    * updated after it is created, so no task in the range was updated before.
    */
-  protected override async probe(lower: Micros, upper: Micros): Promise<RangeProbe> {
+  protected override async probeRange(lower: Micros, upper: Micros): Promise<RangeProbe> {
     const params = {
       _type: 'all',
       date_updated__gte: formatInstant(lower),

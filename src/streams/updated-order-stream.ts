@@ -36,7 +36,7 @@ export abstract class UpdatedOrderStream extends WindowedStream {
     return {...DEFAULT_SIZING, granularity: this.quantum, targetRecords: 3 * this.pageSize};
   }
 
-  protected override async probe(lower: Micros, upper: Micros): Promise<RangeProbe> {
+  protected override async probeRange(lower: Micros, upper: Micros): Promise<RangeProbe> {
     const params = {...this.rangeParams(lower, upper), _limit: 1, _fields: 'id,date_updated'};
     const page = checkPage(await this.ctx.client.get(this.path, params, {stream: this.name}), `GET ${this.path} (stream ${this.name})`);
     const total = typeof page.total_results === 'number' ? page.total_results : undefined;

@@ -54,7 +54,7 @@ export abstract class WindowedStream extends CloseStream {
    * row estimate and window sizes) and where the oldest is (so that years
    * before an account's first record cost nothing).
    */
-  protected async probe(_lower: Micros, _upper: Micros): Promise<RangeProbe> {
+  protected async probeRange(_lower: Micros, _upper: Micros): Promise<RangeProbe> {
     return {};
   }
 
@@ -72,7 +72,7 @@ export abstract class WindowedStream extends CloseStream {
     const cursor = new Cursor(this.cursorField, saved);
     const lower = this.lowerBound(saved?.micros);
     const upper = this.upperBound();
-    const probe = lower < upper ? await this.probe(lower, upper) : {earliest: null};
+    const probe = lower < upper ? await this.probeRange(lower, upper) : {earliest: null};
     if (probe.total !== undefined) yield {estimate: probe.total};
     const start = probe.earliest === null ? upper : Math.max(lower, probe.earliest ?? lower);
 
