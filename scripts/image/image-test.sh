@@ -49,7 +49,9 @@ phase build
 
 # The test compares the image with the connector built here (spec, discover).
 [ -f lib/index.js ] || npm run build --silent
-CLOSEIO_IMAGE="$IMAGE" CLOSEIO_BASE_IMAGE="$BASE" node --import tsx --test --test-reporter=spec test/image/image.e2e.ts
+output_log=$(mktemp -t closeio-image-output.XXXXXX)
+trap 'rm -f "$output_log"' EXIT
+CLOSEIO_TEST_OUTPUT_LOG="$output_log" CLOSEIO_IMAGE="$IMAGE" CLOSEIO_BASE_IMAGE="$BASE" node --import tsx --test --test-reporter=spec test/image/image.e2e.ts
 phase run
 
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")

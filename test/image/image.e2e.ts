@@ -17,6 +17,7 @@ import path from 'node:path';
 import {Sandbox, StreamName} from '../../sandbox';
 import {runConnector, tempDir} from '../helpers/connector';
 import {AirbyteMessage, checkReadRules, latestStates, ofType, parseOutput, recordsOf} from '../helpers/protocol';
+import {TEST_API_KEY, WRONG_API_KEY, basicAuthForm} from '../helpers/keys';
 import {REPO_ROOT} from '../helpers/paths';
 import {catalogFrom, configFor, startTestSandbox, streamNames} from '../helpers/sandbox';
 import {assertRecordMatchesSchema} from '../helpers/schemas';
@@ -35,6 +36,9 @@ interface Run {
   stderr: string;
 }
 
+/** Everything the image printed, for the last test: no key in any of it. */
+const printed: string[] = [];
+
 function podman(args: string[], timeoutMs = 180_000): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn('podman', args, {stdio: ['ignore', 'pipe', 'pipe']});
@@ -49,6 +53,7 @@ function podman(args: string[], timeoutMs = 180_000): Promise<Run> {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      printed.push(stdout, stderr);
       resolve({code, stdout, stderr});
     });
   });
@@ -127,6 +132,15 @@ describe(`the image ${IMAGE}, run as Airbyte runs it`, () => {
     assert.ok(['amd64', 'arm64'].includes(inspect.Architecture), inspect.Architecture);
   });
 
+  test('is built on the base passed as --build-arg NODE_IMAGE', async () => {
+    const base = process.env.CLOSEIO_BASE_IMAGE;
+    assert.ok(base, 'CLOSEIO_BASE_IMAGE is set by scripts/image/image-test.sh');
+    const r = await podman(['image', 'inspect', base!]);
+    assert.equal(r.code, 0, r.stderr);
+    const baseLayers: string[] = JSON.parse(r.stdout)[0].RootFS.Layers;
+    assert.deepEqual(inspect.RootFS.Layers.slice(0, baseLayers.length), baseLayers);
+  });
+
   test('runs as airbyte, UID/GID 1000, non-root; /airbyte is writable by it, the code is not', async () => {
     const script = `
       const fs = require('fs');
@@ -187,7 +201,7 @@ describe(`the image ${IMAGE}, run as Airbyte runs it`, () => {
     const ok = await platformRun('check --config /source/connectorConfig.json');
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ofType(parseOutput(ok.stdout), 'CONNECTION_STATUS')[0].connectionStatus.status, 'SUCCEEDED');
-    writeSource('wrongKey.json', configFor(sandbox, {api_key: 'api_wrong_key_for_the_image_test'}));
+    writeSource('wrongKey.json', configFor(sandbox, {api_key: WRONG_API_KEY}));
     const bad = await run(['check', '--config', '/source/wrongKey.json']);
     const status = ofType(parseOutput(bad.stdout), 'CONNECTION_STATUS');
     assert.equal(status[0]?.connectionStatus.status, 'FAILED', bad.stdout.slice(0, 500));
@@ -225,6 +239,14 @@ describe(`the image ${IMAGE}, run as Airbyte runs it`, () => {
       for (const id of ids) assert.ok(got.has(id), `${stream}: changed record ${id} not read from the state`);
     }
     assert.ok(recordsOf(again, 'leads').length < recordsOf(messages, 'leads').length / 2, 'the second read is incremental');
+  });
+
+  test('no API key, nor its Basic-auth form, in anything the image printed (stdout and stderr of every run)', () => {
+    assert.ok(printed.length > 10, 'the runs above printed something');
+    const all = printed.join('\n');
+    for (const key of [TEST_API_KEY, WRONG_API_KEY]) {
+      assert.ok(!all.includes(key) && !all.includes(basicAuthForm(key)), 'a key was printed');
+    }
   });
 
   test('a bad config fails with an ERROR trace (config_error) and a non-zero exit, in the image too', async () => {
