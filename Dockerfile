@@ -1,10 +1,12 @@
 # syntax=docker/dockerfile:1
 # Close (Close.io) source for Airbyte.
 #   docker build -t closeio-source/source-closeio:dev .
-# The image holds only the compiled connector (bin/, lib/, resources/, package.json)
-# and its production dependencies, installed from package-lock.json.
+# The image holds only the compiled connector (bin/, lib/ without source maps,
+# resources/, package.json) and its production dependencies, installed from
+# package-lock.json, all owned by root and read-only for the user it runs as.
 # Keep io.airbyte.name/version equal to metadata.yaml (dockerRepository/dockerImageTag)
-# and package.json "version": test/packaging/dockerfile.test.ts checks it.
+# and package.json "version": test/packaging/dockerfile.test.ts checks it, and
+# `npm run image:test` builds and runs the image (docs/docker.md).
 
 ARG NODE_IMAGE=node:22-bookworm-slim
 
@@ -14,17 +16,23 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
-COPY scripts ./scripts
+COPY scripts/generate-types.js ./scripts/
 COPY resources ./resources
 COPY src ./src
 COPY bin ./bin
-RUN npm run build
+# No source maps in the image: they map to TypeScript sources it does not hold.
+RUN npm run build -- --sourceMap false
 
 # ---- prod-deps: production dependencies only, same lock file ----------------
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /deps
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# The dependencies' TypeScript sources and declarations, source maps and docs
+# are never loaded at run time; licences stay.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && find node_modules -type f \( -name '*.ts' -o -name '*.cts' -o -name '*.mts' -o -name '*.map' -o -iname '*.md' \) \
+      ! -iname 'licen[cs]e*' ! -iname 'notice*' -delete \
+ && npm cache clean --force
 
 # ---- runtime ----------------------------------------------------------------
 FROM ${NODE_IMAGE}
@@ -34,10 +42,16 @@ ENV NODE_ENV=production
 # node. The cap keeps memory flat whatever the account's size (the benchmark
 # runs with the same setting); override NODE_OPTIONS to change it.
 ENV NODE_OPTIONS="--max-old-space-size=256"
-RUN groupadd --system airbyte \
- && useradd --system --gid airbyte --home-dir /airbyte --shell /usr/sbin/nologin airbyte \
+# The user is airbyte with UID and GID 1000, as in Airbyte's own connector base
+# images (airbyte-ci base_images: USER "airbyte", USER_ID 1000), whatever the
+# base image: the official Node image has its `node` user at 1000, which goes.
+RUN if getent passwd 1000 >/dev/null; then userdel --remove "$(getent passwd 1000 | cut -d: -f1)"; fi \
+ && if getent group 1000 >/dev/null; then groupdel "$(getent group 1000 | cut -d: -f1)"; fi \
+ && groupadd --gid 1000 airbyte \
+ && useradd --uid 1000 --gid 1000 --home-dir /airbyte --no-create-home --shell /usr/sbin/nologin airbyte \
  && mkdir -p /airbyte/integration_code \
- && chown -R airbyte:airbyte /airbyte
+ && chown airbyte:airbyte /airbyte
+# The code belongs to root: the connector cannot change itself at run time.
 WORKDIR /airbyte/integration_code
 COPY --from=prod-deps --chown=root:root /deps/node_modules ./node_modules
 COPY --from=build --chown=root:root /build/package.json ./package.json

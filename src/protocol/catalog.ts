@@ -3,13 +3,27 @@ import {configError} from '../errors';
 
 export interface ConfiguredStream {
   name: string;
+  /** The mode the stream is read in. */
   syncMode: SyncMode;
+  /**
+   * Set when the catalog asked for incremental on a stream that supports only
+   * full refresh: the stream is read as a full refresh instead.
+   */
+  downgradedFrom?: SyncMode;
 }
+
+const SYNC_MODES: readonly string[] = [SyncMode.FULL_REFRESH, SyncMode.INCREMENTAL];
 
 /**
  * Checks a configured catalog against the streams this connector has, before
- * any API call: an unknown stream or a sync mode the stream does not support
- * is an error, not something to skip quietly.
+ * any API call: an unknown stream, a sync mode that is not Airbyte's, a stream
+ * listed twice or no stream at all is an error, not something to skip quietly.
+ *
+ * One leniency, as in Airbyte's Python CDK (a stream without a cursor is read
+ * as a full refresh whatever the catalog says: airbyte_cdk/sources/streams/core.py
+ * Stream._checkpoint_mode): incremental on a full-refresh-only stream is read as
+ * a full refresh. PyAirbyte relies on it: its default catalog asks for
+ * incremental on every stream (airbyte/sources/base.py get_configured_catalog).
  */
 export function parseConfiguredCatalog(
   raw: unknown,
@@ -31,15 +45,20 @@ export function parseConfiguredCatalog(
         `Invalid catalog: unknown stream "${name}"; this connector has ${[...supported.keys()].join(', ')}`
       );
     }
-    const syncMode = entry.sync_mode;
-    if (!modes.includes(syncMode)) {
-      throw configError(
-        `Invalid catalog: stream "${name}" has sync_mode ${JSON.stringify(syncMode)}; it supports ${modes.join(', ')}`
+    const requested = entry.sync_mode;
+    const invalid = () =>
+      configError(
+        `Invalid catalog: stream "${name}" has sync_mode ${JSON.stringify(requested)}; it supports ${modes.join(', ')}`
       );
+    if (!SYNC_MODES.includes(requested)) throw invalid();
+    let configured: ConfiguredStream = {name, syncMode: requested};
+    if (!modes.includes(requested)) {
+      if (requested !== SyncMode.INCREMENTAL || !modes.includes(SyncMode.FULL_REFRESH)) throw invalid();
+      configured = {name, syncMode: SyncMode.FULL_REFRESH, downgradedFrom: SyncMode.INCREMENTAL};
     }
     if (seen.has(name)) throw configError(`Invalid catalog: stream "${name}" is listed twice`);
     seen.add(name);
-    out.push({name, syncMode});
+    out.push(configured);
   }
   if (out.length === 0) throw configError('Invalid catalog: no streams are configured');
   return out;

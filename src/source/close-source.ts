@@ -147,6 +147,11 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
     const configured: ConfiguredStream[] = parseConfiguredCatalog(rawCatalog, supported);
     const states = parseInputState(rawState);
     const catalogStreams = new Map<string, any>(((rawCatalog as any).streams as any[]).map((c) => [c.stream.name, c.stream]));
+    for (const {name, downgradedFrom} of configured) {
+      if (downgradedFrom) {
+        this.logger.warn(`Stream ${name} supports only full_refresh; the catalog asks for ${downgradedFrom}, so it is read as a full refresh`);
+      }
+    }
     return configured.map(({name, syncMode}) => {
       const stream = byName.get(name)!;
       stream.setCustomColumns(customPropertiesOf(catalogStreams.get(name)?.json_schema));

@@ -7,6 +7,7 @@ import {RESOURCES_DIR} from '../config/spec';
 import {Micros} from '../time/instant';
 import {CustomFieldSchemas, CustomFieldTyper, customFieldList} from './custom-field-types';
 import {parseCursorState} from './cursor';
+import {textValueConverter} from './text-values';
 
 export interface StreamContext {
   readonly client: CloseClient;
@@ -95,10 +96,20 @@ export abstract class CloseStream extends AirbyteStreamBase {
     return {...base, properties: {...base.properties, ...columns}};
   }
 
-  /** A record as emitted: custom field values listed and checked against their columns. */
+  private toText: ((record: Record<string, any>) => void) | null | undefined;
+
+  /**
+   * A record as emitted: custom field values listed and checked against their
+   * columns, values Close sends with varying types as text (text-values.ts).
+   */
   protected shape(record: Record<string, any>): {record: Record<string, any>; changes?: RecordChange[]} {
-    if (!this.hasCustomFields) return {record};
+    if (this.toText === undefined) this.toText = textValueConverter(this.name) ?? null;
+    if (!this.hasCustomFields) {
+      this.toText?.(record);
+      return {record};
+    }
     const shaped = {...record, custom_fields: customFieldList(record)};
+    this.toText?.(shaped);
     this.typer ??= new CustomFieldTyper(this.customColumns());
     const changes = this.typer.size > 0 ? this.typer.apply(shaped) : undefined;
     return changes && changes.length > 0 ? {record: shaped, changes} : {record: shaped};

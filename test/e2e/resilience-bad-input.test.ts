@@ -114,7 +114,7 @@ describe('resilience: bad config, catalog and state are refused before any API c
     const mutations: [string, (c: any) => unknown, RegExp][] = [
       ['an unknown stream', (c) => ({streams: [...c.streams, {...c.streams[0], stream: {...c.streams[0].stream, name: 'deals'}}]}), /unknown stream "deals"; this connector has activities, /],
       ['an invalid sync mode', (c) => ({streams: [{...c.streams[0], sync_mode: 'INVALID'}]}), /stream "activities" has sync_mode "INVALID"; it supports full_refresh, incremental/],
-      ['incremental for a full-refresh-only stream', (c) => ({streams: c.streams.filter((s: any) => s.stream.name === 'pipelines').map((s: any) => ({...s, sync_mode: 'incremental'}))}), /stream "pipelines" has sync_mode "incremental"; it supports full_refresh/],
+      ['a sync mode in the wrong case', (c) => ({streams: c.streams.filter((s: any) => s.stream.name === 'pipelines').map((s: any) => ({...s, sync_mode: 'Incremental'}))}), /stream "pipelines" has sync_mode "Incremental"; it supports full_refresh/],
       ['a stream without a name', (c) => ({streams: [{...c.streams[0], stream: {}}]}), /streams\[0\].stream.name is missing/],
       ['no streams', () => ({streams: []}), /no streams are configured/],
       ['an array instead of a catalog', (c) => c.streams, /expected a configured catalog/],

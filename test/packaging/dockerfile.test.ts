@@ -156,9 +156,37 @@ describe('Dockerfile', () => {
     const setup = runtime.filter((i) => i.op === 'RUN').map((i) => i.args).join(' ; ');
     assert.match(setup, /useradd\b[^;&]*\bairbyte\b/, 'a user airbyte is created');
     assert.match(setup, /mkdir -p \/airbyte\b/, '/airbyte is created');
-    assert.match(setup, /chown -R airbyte:airbyte \/airbyte\b/, '/airbyte belongs to airbyte');
+    assert.match(setup, /chown airbyte:airbyte \/airbyte(\s|$)/, '/airbyte belongs to airbyte');
     const workdirs = runtime.filter((i) => i.op === 'WORKDIR');
     assert.equal(workdirs[workdirs.length - 1].args, '/airbyte', 'the working directory is /airbyte');
+  });
+
+  test('the user has the fixed UID/GID 1000 of Airbyte\'s base images, whatever the base image holds at 1000', () => {
+    const setup = runtime.filter((i) => i.op === 'RUN').map((i) => i.args).join(' ; ');
+    assert.match(setup, /groupadd --gid 1000 airbyte\b/);
+    assert.match(setup, /useradd --uid 1000 --gid 1000\b[^;&]*\bairbyte\b/);
+    // The official Node image has its `node` user and group at 1000.
+    assert.match(setup, /getent passwd 1000[^&]*userdel/, 'a user already at UID 1000 is removed first');
+    assert.match(setup, /getent group 1000[^&]*groupdel/, 'a group already at GID 1000 is removed first');
+  });
+
+  test('the connector code belongs to root, so the user cannot change it', () => {
+    const copies = runtime.filter((i) => i.op === 'COPY');
+    for (const c of copies) assert.match(c.args, /--chown=root:root\b/, `line ${c.line} copies as root`);
+    const setup = runtime.filter((i) => i.op === 'RUN').map((i) => i.args).join(' ; ');
+    assert.doesNotMatch(setup, /chown\s+(-R|--recursive)/, 'nothing is handed to the user recursively');
+    const lastCopy = Math.max(...copies.map((c) => c.line));
+    for (const r of runtime.filter((i) => i.op === 'RUN' && i.line > lastCopy)) {
+      assert.doesNotMatch(r.args, /\bchown\b|\bchmod\b/, `line ${r.line} changes ownership or modes after the code is copied`);
+    }
+  });
+
+  test('no source maps, TypeScript sources or declarations, or docs of dependencies in the image', () => {
+    const build = instructions.filter((i) => i.stage < lastStage && i.op === 'RUN');
+    assert.ok(build.some((i) => /npm run build\b.*--sourceMap false/.test(i.args)), 'lib/ is compiled without source maps');
+    const prune = build.find((i) => /--omit=dev/.test(i.args))!;
+    for (const pattern of ["'*.ts'", "'*.map'", "'*.md'"]) assert.ok(prune.args.includes(pattern), `the production install drops ${pattern}`);
+    assert.match(prune.args, /! -iname 'licen\[cs\]e\*'/, 'licences stay');
   });
 
   test('the base image is Node 20 or newer (package.json engines)', () => {

@@ -1,9 +1,10 @@
 /** metadata.yaml is valid for Airbyte (RULES.md M1, M2) and agrees with package.json and the spec. */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import {describe, test} from 'node:test';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import {metadata, packageJson, readJson, requireBuilt, runMain} from './helpers';
+import {metadata, packageJson, readJson, repoPath, requireBuilt, runMain} from './helpers';
 
 /** Drops `$id`/`$schema` of nested sub-schemas (not of property names). */
 function unnest(node: any, isPropertiesMap = false): void {
@@ -84,4 +85,32 @@ describe('metadata.yaml', () => {
     const apiUrl = new URL(spec.connectionSpecification.properties.api_url.default);
     assert.ok(data.allowedHosts.hosts.includes(apiUrl.hostname), `allowedHosts lists ${apiUrl.hostname}, the default api_url host`);
   });
+
+  test('icon names an SVG beside metadata.yaml: well-formed, self-contained, small', () => {
+    const {data} = metadata();
+    assert.equal(data.icon, 'icon.svg');
+    const svg = fs.readFileSync(repoPath(data.icon), 'utf8');
+    assert.ok(svg.length < 10_000, `${svg.length} bytes`);
+    assert.match(svg, /^<svg\b[^>]*\bxmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(svg, /\bviewBox="0 0 \d+ \d+"/);
+    assert.match(svg.trim(), /<\/svg>$/);
+    assert.doesNotMatch(svg, /<script|<foreignObject|href=|url\(|@import/i, 'no scripts, links or external resources');
+  });
+
+  test('documentationUrl points at the user docs page in this repository, in the shape of Airbyte\'s source pages', () => {
+    const {data} = metadata();
+    const m = /^https:\/\/github\.com\/[^/]+\/[^/]+\/blob\/main\/(.+)$/.exec(data.documentationUrl);
+    assert.ok(m, data.documentationUrl);
+    const page = fs.readFileSync(repoPath(m![1]), 'utf8');
+    const headings = page.split('\n').filter((l) => /^##? /.test(l)).map((l) => l.replace(/^#+ /, ''));
+    for (const h of ['Prerequisites', 'Setup guide', 'Supported sync modes', 'Supported streams', 'Performance considerations', 'Changelog']) {
+      assert.ok(headings.includes(h), `the page has a "${h}" section: ${JSON.stringify(headings)}`);
+    }
+    assert.match(page, /\| Version \| Date \| Pull Request \| Subject \|/, 'the changelog is Airbyte\'s table');
+    assert.ok(page.includes(`| ${packageJson().version} |`), 'the changelog lists the current version');
+    for (const stream of readJson<any>('test_files/configured_catalog.json').streams.map((s: any) => s.stream.name)) {
+      assert.ok(page.includes(`\`${stream}\``), `the page lists stream ${stream}`);
+    }
+  });
 });
+

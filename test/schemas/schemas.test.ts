@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { TEXT_VALUE_PATHS, textValueConverter } from '../../src/streams/text-values';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Schema = { [k: string]: any };
@@ -61,6 +62,11 @@ function newAjv(): Ajv {
   addFormats(ajv);
   return ajv;
 }
+
+/** The JSON types Airbyte maps to a column type (string formats date and date-time are checked elsewhere). */
+const AIRBYTE_JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array']);
+
+const ajvForRecords = newAjv;
 
 function typesOf(s: Schema): string[] {
   if (s.type === undefined) return [];
@@ -200,7 +206,12 @@ const TYPE_SPOT_CHECKS: Array<[string, string, string[], string?]> = [
   ['activities', 'opens[].opened_at', ['null', 'string'], 'none'],
   ['activities', 'opportunity_date_won', ['null', 'string'], 'none'],
   ['activities', 'date_sent', ['null', 'string'], 'date-time'],
-  ['tasks', 'emails[]', ['null', 'string', 'object']],
+  ['tasks', 'emails[]', ['null', 'string']],
+  ['tasks', 'cleared_followups[]', ['null', 'string']],
+  ['activities', 'cost', ['null', 'string']],
+  ['leads', 'custom_fields[].value', ['null', 'string']],
+  ['contacts', 'custom_fields[].value', ['null', 'string']],
+  ['opportunities', 'custom_fields[].value', ['null', 'string']],
   ['activities', 'activity_at', ['null', 'string'], 'date-time'],
   ['leads', 'opportunities[].date_won', ['null', 'string'], 'date'],
   ['leads', 'opportunities[].value', ['null', 'integer']],
@@ -304,10 +315,51 @@ describe('stream schemas: structure (Airbyte D4-D7)', () => {
       if (format === 'none') assert.equal(s.format, undefined, `${stream}.${p} must have no format`);
       else if (format) assert.equal(s.format, format, `${stream}.${p} format`);
     }
-    const value = resolvePath(schemas.get('leads')!, 'custom_fields[].value')!;
-    for (const t of ['null', 'string', 'number', 'boolean', 'array', 'object']) {
-      assert.ok(typesOf(value).includes(t), `custom_fields[].value accepts ${t}`);
+  });
+
+  it('every property, nested ones too, has exactly one Airbyte column type besides null', () => {
+    // A union such as ["null","string","number"] maps to no column type: PyAirbyte's
+    // airbyte/types.py _get_airbyte_type() keeps a type list only when one non-null type
+    // is left, else prints "Could not determine airbyte type" and falls back to VARCHAR.
+    const bad: string[] = [];
+    for (const [stream, schema] of schemas) {
+      walkSchema(schema, stream, (s, at) => {
+        const nonNull = typesOf(s).filter((t) => t !== 'null');
+        if (nonNull.length !== 1 || !AIRBYTE_JSON_TYPES.has(nonNull[0])) bad.push(`${at}: ${JSON.stringify(s.type)}`);
+      });
     }
+    assert.deepEqual(bad, []);
+  });
+
+  it('every path the connector converts to text (src/streams/text-values.ts) is a string in the schema', () => {
+    assert.ok(Object.keys(TEXT_VALUE_PATHS).length > 0);
+    for (const [stream, paths] of Object.entries(TEXT_VALUE_PATHS)) {
+      for (const p of paths) {
+        const s = resolvePath(schemas.get(stream)!, p);
+        assert.ok(s, `${stream}.${p} is in the schema`);
+        assert.deepEqual(typesOf(s!), ['null', 'string'], `${stream}.${p}`);
+      }
+    }
+  });
+
+  it('converts values Close sends with varying types to text without losing any', () => {
+    const lead: any = {
+      id: 'lead_1',
+      custom_fields: [{id: 'cf_a', value: 12.5}, {id: 'cf_b', value: ['x', 'y']}, {id: 'cf_c', value: 'text'}, {id: 'cf_d', value: null}, {id: 'cf_e', value: true}],
+      tasks: [{id: 't1', emails: ['acti_1', {id: 'acti_2'}], cleared_followups: [1, 'x']}, {id: 't2'}],
+    };
+    textValueConverter('leads')!(lead);
+    assert.deepEqual(lead.custom_fields.map((f: any) => f.value), ['12.5', '["x","y"]', 'text', null, 'true']);
+    assert.deepEqual(lead.tasks[0].emails, ['acti_1', '{"id":"acti_2"}']);
+    assert.deepEqual(lead.tasks[0].cleared_followups, ['1', 'x']);
+    assert.deepEqual(lead.tasks[1], {id: 't2'});
+    const activity: any = {id: 'acti_1', cost: 0.0125};
+    textValueConverter('activities')!(activity);
+    assert.equal(activity.cost, '0.0125');
+    assert.equal(JSON.parse(activity.cost), 0.0125, 'the number is recovered exactly');
+    assert.equal(textValueConverter('users'), undefined, 'streams without such fields are left alone');
+    const v = ajvForRecords().compile(schemas.get('leads')!);
+    assert.ok(v(lead), JSON.stringify(v.errors));
   });
 
   it('parses the field-list notation', () => {
@@ -383,7 +435,9 @@ describe('recorded Close responses validate against the schemas (CAT R3)', () =>
       const validate = ajv.compile(schema);
       const raw: any[] = files.flatMap(recordedRecords);
       assert.ok(raw.length > 0);
-      const records: any[] = stream === 'leads' ? raw.map(withCustomFieldsArray) : raw;
+      // As the connector emits them: custom_fields listed, mixed-type values as text.
+      const records: any[] = (stream === 'leads' ? raw.map(withCustomFieldsArray) : raw.map((r) => ({ ...r })));
+      for (const rec of records) textValueConverter(stream)?.(rec);
       for (const rec of records) {
         const ok: boolean = validate(rec);
         assert.ok(ok, `${stream} ${rec.id}: ${ajv.errorsText(validate.errors)}`);
@@ -424,15 +478,17 @@ describe('recorded Close responses validate against the schemas (CAT R3)', () =>
         id: 'lead_1',
         custom_fields: [
           { id: 'cf_a', value: 'x' },
-          { id: 'cf_b', value: 3.5 },
-          { id: 'cf_c', value: ['a', 'b'] },
+          { id: 'cf_b', value: '3.5' },
+          { id: 'cf_c', value: '["a","b"]' },
           { id: 'cf_d', value: null },
-          { id: 'cf_e', value: true },
-          { id: 'cf_f', value: { nested: 1 } },
         ],
         'custom.cf_a': 'x',
       }),
       true,
     );
+    // Not text: the connector converts these before it emits them (text-values.ts).
+    for (const value of [3.5, ['a', 'b'], true, { nested: 1 }]) {
+      assert.equal(leads({ id: 'lead_1', custom_fields: [{ id: 'cf_b', value }] }), false, JSON.stringify(value));
+    }
   });
 });

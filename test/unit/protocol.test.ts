@@ -48,10 +48,22 @@ describe('parseConfiguredCatalog', () => {
   it('unknown stream → config_error naming it', () => {
     assert.match(configErrorOf(() => parseConfiguredCatalog({streams: [entry('widgets', 'full_refresh')]}, SUPPORTED)).message, /widgets/);
   });
-  it('sync_mode INVALID or unsupported → config_error', () => {
+  it('sync_mode INVALID, missing or not a string → config_error', () => {
     assert.match(configErrorOf(() => parseConfiguredCatalog({streams: [entry('leads', 'INVALID')]}, SUPPORTED)).message, /INVALID/);
-    assert.match(configErrorOf(() => parseConfiguredCatalog({streams: [entry('lead_statuses', 'incremental')]}, SUPPORTED)).message, /lead_statuses/);
+    assert.match(configErrorOf(() => parseConfiguredCatalog({streams: [entry('lead_statuses', 'INCREMENTAL')]}, SUPPORTED)).message, /lead_statuses/);
     configErrorOf(() => parseConfiguredCatalog({streams: [{stream: {name: 'leads'}}]}, SUPPORTED));
+    configErrorOf(() => parseConfiguredCatalog({streams: [entry('lead_statuses', ['incremental'] as any)]}, SUPPORTED));
+  });
+  it('incremental on a full-refresh-only stream is read as a full refresh, as the Python CDK does (PyAirbyte asks for it)', () => {
+    const out = parseConfiguredCatalog({streams: [entry('lead_statuses', 'incremental'), entry('leads', 'incremental')]}, SUPPORTED);
+    assert.deepEqual(out, [
+      {name: 'lead_statuses', syncMode: SyncMode.FULL_REFRESH, downgradedFrom: SyncMode.INCREMENTAL},
+      {name: 'leads', syncMode: SyncMode.INCREMENTAL},
+    ]);
+  });
+  it('full_refresh on an incremental-only stream is still refused (nothing to fall back to)', () => {
+    const incrementalOnly = new Map([['events', [SyncMode.INCREMENTAL]]]);
+    assert.match(configErrorOf(() => parseConfiguredCatalog({streams: [entry('events', 'full_refresh')]}, incrementalOnly)).message, /events/);
   });
   it('duplicate stream → config_error', () => {
     assert.match(
