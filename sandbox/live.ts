@@ -71,6 +71,8 @@ export class LiveChanges {
   private rules: ActiveRule[] = [];
   /** ids of records in the latest answers, newest last */
   private served: string[] = [];
+  /** ids of the records in the very latest answer */
+  private lastAnswer: string[] = [];
 
   constructor(
     private readonly mutator: Mutator,
@@ -110,6 +112,7 @@ export class LiveChanges {
   servedRequest(path: string, ids: string[]): void {
     this.requests++;
     if (ids.length) {
+      this.lastAnswer = ids.filter((id) => !id.startsWith('ev_'));
       this.served.push(...ids);
       if (this.served.length > SERVED_MEMORY) this.served = this.served.slice(-SERVED_MEMORY);
     }
@@ -144,9 +147,11 @@ export class LiveChanges {
       counts[key] = (counts[key] ?? 0) + 1;
     }
     // Records a reader has just been served: an edit moves them out of its range, a deletion shifts what follows.
+    // The first hit lands in the page just served (the boundary a reader continues from), the others in recent ones.
     const targets = this.served.filter((id) => !id.startsWith('ev_'));
     for (let i = 0; i < o.hits && targets.length; i++) {
-      const id = targets[targets.length - 1 - rng.int(Math.min(targets.length, 100))];
+      const fromLast = i === 0 && this.lastAnswer.length > 0;
+      const id = fromLast ? this.lastAnswer[rng.int(this.lastAnswer.length)] : targets[targets.length - 1 - rng.int(Math.min(targets.length, 100))];
       if (rng.next() < 0.6) (mu.update ??= []).push(id);
       else (mu.delete ??= []).push(id);
     }
