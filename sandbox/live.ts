@@ -152,7 +152,8 @@ export class LiveChanges {
     for (let i = 0; i < o.hits && targets.length; i++) {
       const fromLast = i === 0 && this.lastAnswer.length > 0;
       const id = fromLast ? this.lastAnswer[rng.int(this.lastAnswer.length)] : targets[targets.length - 1 - rng.int(Math.min(targets.length, 100))];
-      if (rng.next() < 0.6) (mu.update ??= []).push(id);
+      // Custom field definitions are edited, not deleted, here: random deletions keep one per object type.
+      if (rng.next() < 0.6 || id.startsWith('cf_')) (mu.update ??= []).push(id);
       else (mu.delete ??= []).push(id);
     }
     this.record('changes', mu, this.mutator.apply(mu, rng));
