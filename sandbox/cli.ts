@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startSandbox } from './index';
+import { KeyRole, LiveOptions, NaiveDateTimes, SkipCapWording } from './types';
 
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -8,22 +9,81 @@ function num(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
+function oneOf<T extends string>(v: string | undefined, name: string, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v as T)) throw new Error(`--${name} must be one of ${allowed.join(', ')}, got ${v}`);
+  return v as T;
+}
+
+const HELP = `Usage: npm run sandbox -- [options]
+  --port N              port (default 8080)
+  --scale N             leads to generate (default 50)
+  --seed N              data seed
+  --key KEY             API key to accept
+  --latency-ms N        delay every answer
+  --rate-limit N        requests per second per endpoint group (off by default)
+  --rate-limit-body S   429 body: recorded (default), nested, none
+  --fault-rate P        share of requests that fail (0..1)
+  --skip-cap N          largest _skip accepted (default 250000)
+  --skip-cap-wording S  documented (default), documented-newline, less-or-equal
+  --key-role S          admin (default) or user (old events lose data/previous_data)
+  --naive-dates S       none (default), fields, all: date-times without a UTC offset
+  --strict-order-by     400 for an _order_by Close does not offer (Close ignores it)
+  --record-versions     _sandbox_version in every record
+  --live                change the account while it is read (request-driven, seeded)
+  --live-every N        requests between two batches of changes (default 20)
+  --live-seed N         seed of the changes (default: --seed)
+  --live-batch N        random changes per batch (default 6)
+  --live-bulk-every N   every N-th batch is a bulk import/edit (default 5, 0: never)
+  --live-bulk-size N    records per bulk change (default 1500)
+  --live-max-batches N  batches before the account stands still (default 30, 0: no limit)
+`;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      help: { type: 'boolean' },
       port: { type: 'string', default: '8080' },
       scale: { type: 'string', default: '50' },
       seed: { type: 'string' },
       key: { type: 'string' },
       'latency-ms': { type: 'string' },
       'rate-limit': { type: 'string' },
+      'rate-limit-body': { type: 'string' },
       'fault-rate': { type: 'string' },
       'skip-cap': { type: 'string' },
+      'skip-cap-wording': { type: 'string' },
+      'key-role': { type: 'string' },
+      'naive-dates': { type: 'string' },
+      'strict-order-by': { type: 'boolean' },
+      'record-versions': { type: 'boolean' },
+      live: { type: 'boolean' },
+      'live-every': { type: 'string' },
+      'live-seed': { type: 'string' },
+      'live-batch': { type: 'string' },
+      'live-bulk-every': { type: 'string' },
+      'live-bulk-size': { type: 'string' },
+      'live-max-batches': { type: 'string' },
     },
     strict: true,
   });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
   const rate = num(values['rate-limit'], 'rate-limit');
   const faultRate = num(values['fault-rate'], 'fault-rate');
+  const rateBody = oneOf(values['rate-limit-body'], 'rate-limit-body', ['recorded', 'nested', 'none'] as const);
+  const live: LiveOptions | null = values.live
+    ? {
+        every: num(values['live-every'], 'live-every') ?? 20,
+        seed: num(values['live-seed'], 'live-seed'),
+        batchSize: num(values['live-batch'], 'live-batch'),
+        bulkEvery: num(values['live-bulk-every'], 'live-bulk-every'),
+        bulkSize: num(values['live-bulk-size'], 'live-bulk-size'),
+        maxBatches: num(values['live-max-batches'], 'live-max-batches'),
+      }
+    : null;
   const started = Date.now();
   const sb = await startSandbox({
     port: num(values.port, 'port'),
@@ -31,14 +91,20 @@ async function main(): Promise<void> {
     seed: num(values.seed, 'seed'),
     apiKey: values.key,
     latencyMs: num(values['latency-ms'], 'latency-ms'),
-    rateLimit: rate ? { perGroupPerSecond: rate } : null,
+    rateLimit: rate ? { perGroupPerSecond: rate, body: rateBody } : null,
     faults: faultRate ? { rate: faultRate } : null,
     skipCap: num(values['skip-cap'], 'skip-cap'),
+    skipCapWording: oneOf<SkipCapWording>(values['skip-cap-wording'], 'skip-cap-wording', ['documented', 'documented-newline', 'less-or-equal']),
+    keyRole: oneOf<KeyRole>(values['key-role'], 'key-role', ['admin', 'user']),
+    naiveDateTimes: oneOf<NaiveDateTimes>(values['naive-dates'], 'naive-dates', ['none', 'fields', 'all']),
+    strictOrderBy: values['strict-order-by'],
+    recordVersions: values['record-versions'],
+    live,
   });
   const startDate = new Date(Date.now() - 2 * 365 * 86400_000).toISOString().slice(0, 10) + 'T00:00:00Z';
   const config = { api_key: sb.apiKey, api_url: sb.url, start_date: startDate };
   process.stdout.write(
-    `Close sandbox listening on ${sb.url} (key ${sb.apiKey}, ready in ${Date.now() - started} ms); connector config: ${JSON.stringify(config)}\n`,
+    `Close sandbox listening on ${sb.url} (key ${sb.apiKey}, ready in ${Date.now() - started} ms${live ? `, live changes every ${live.every} requests` : ''}); connector config: ${JSON.stringify(config)}\n`,
   );
   const stop = (): void => {
     sb.close().then(

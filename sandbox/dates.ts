@@ -36,9 +36,13 @@ export function parseDate(input: string): number | null {
 }
 
 let lastClock = 0;
-/** Wall clock in µs, strictly increasing so records changed "now" keep a total order. */
+/**
+ * The wall clock for changes, in µs at Close's millisecond precision, never
+ * going back: changes in the same millisecond share their timestamp, as
+ * records written together do in Close (ties are real there too).
+ */
 export function clockUs(): number {
   const t = Date.now() * 1000;
-  lastClock = t > lastClock ? t : lastClock + 1;
+  if (t > lastClock) lastClock = t;
   return lastClock;
 }

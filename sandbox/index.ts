@@ -3,6 +3,7 @@ import { SandboxServer } from './server';
 import { Sandbox, SandboxOptions } from './types';
 
 export * from './types';
+export type { Oracle } from './oracle';
 
 /** Starts a Close-compatible API server on 127.0.0.1 backed by seeded data. */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -11,23 +12,47 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     seed: opts.seed ?? 1,
     scale: opts.scale ?? 50,
     nowUs: (opts.now ?? new Date()).getTime() * 1000,
+    recordVersions: opts.recordVersions ?? false,
+    naiveDateTimes: opts.naiveDateTimes ?? 'none',
   });
   const server = new SandboxServer(
     store,
-    { apiKey, latencyMs: opts.latencyMs ?? 0, skipCap: opts.skipCap ?? 250_000 },
+    {
+      apiKey,
+      latencyMs: opts.latencyMs ?? 0,
+      skipCap: opts.skipCap ?? 250_000,
+      skipCapWording: opts.skipCapWording ?? 'documented',
+      keyRole: opts.keyRole ?? 'admin',
+      strictOrderBy: opts.strictOrderBy ?? false,
+    },
     opts.rateLimit ?? null,
     opts.faults ?? null,
   );
+  if (opts.live) server.live.start(opts.live);
   const base = await server.listen(opts.port ?? 0);
   return {
     url: base + '/api/v1',
     apiKey,
     truth: (stream) => store.truth(stream),
-    mutate: (m) => store.mutate(m),
+    mutate: (m) => server.mutator.apply(m),
+    oracle: server.oracle,
+    live: {
+      start: (o) => server.live.start(o),
+      stop: () => server.live.stop(),
+      status: () => server.live.status(),
+      rule: (r) => server.live.rule(r),
+      clearRules: () => server.live.clearRules(),
+    },
+    setKeyRole: (role) => {
+      server.cfg.keyRole = role;
+    },
+    setSkipCapWording: (w) => {
+      server.cfg.skipCapWording = w;
+    },
     stats: () => server.stats.snapshot(),
     resetStats: () => server.stats.reset(),
     setFaults: (f) => server.faults.set(f ?? null),
-    setRateLimit: (r) => server.limiter.set(r ?? null),
+    setRateLimit: (r) => server.setRateLimit(r ?? null),
     setLatency: (ms) => {
       server.cfg.latencyMs = ms;
     },

@@ -52,6 +52,12 @@ export class RateLimiter {
   }
 }
 
-export function rateLimitHeader(d: RateDecision): string {
-  return `limit=${d.limit}, remaining=${d.remaining}, reset=${d.reset.toFixed(3)}`;
+/**
+ * Close's header (docs example `RateLimit: limit=100, remaining=50, reset=5`; Close's own client parses
+ * whole numbers): `reset` in whole seconds, rounded up so it never promises room too early. `fraction`
+ * gives milliseconds instead, as the 2017 `X-Rate-Limit-Reset: 14.510896` did.
+ */
+export function rateLimitHeader(d: RateDecision, reset: RateLimitOptions['resetFormat'] = 'whole'): string {
+  const value = reset === 'fraction' ? d.reset.toFixed(3) : String(Math.max(1, Math.ceil(d.reset)));
+  return `limit=${d.limit}, remaining=${d.remaining}, reset=${value}`;
 }

@@ -1,14 +1,18 @@
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { Mutator } from './data/mutate';
 import { Store } from './data/store';
-import { ApiError, Ctx, HandlerResult } from './endpoints/common';
+import { ApiError, Ctx, HandlerResult, KeyRole, SkipCapWording } from './endpoints/common';
 import { sameCursor } from './endpoints/events';
 import { route } from './endpoints/router';
 import { FaultInjector, HTML_502 } from './faults';
+import { LiveChanges } from './live';
+import { Oracle } from './oracle';
 import { RateDecision, RateLimiter, rateLimitHeader } from './rate-limit';
+import { tooManyBody } from './rate-limit-answer';
 import { Scripts } from './scripts';
 import { Stats } from './stats';
-import { FaultKind, FaultOptions, Mutation, RateLimitOptions, STREAM_NAMES, StreamName } from './types';
+import { FaultKind, FaultOptions, LiveOptions, Mutation, RateLimitOptions, STREAM_NAMES, StreamName } from './types';
 
 const API_PREFIX = '/api/v1';
 const UNAUTHORIZED =
@@ -18,6 +22,9 @@ export interface ServerConfig {
   apiKey: string;
   latencyMs: number;
   skipCap: number;
+  skipCapWording: SkipCapWording;
+  keyRole: KeyRole;
+  strictOrderBy: boolean;
 }
 
 type Headers = Record<string, string>;
@@ -28,6 +35,10 @@ export class SandboxServer {
   readonly scripts = new Scripts();
   readonly limiter: RateLimiter;
   readonly faults: FaultInjector;
+  readonly mutator: Mutator;
+  readonly live: LiveChanges;
+  readonly oracle: Oracle;
+  private rateLimitOpts: RateLimitOptions | null;
   private timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
@@ -38,7 +49,11 @@ export class SandboxServer {
     faults: FaultOptions | null,
   ) {
     this.limiter = new RateLimiter(rateLimit);
+    this.rateLimitOpts = rateLimit;
     this.faults = new FaultInjector(faults, store.w.seed);
+    this.mutator = new Mutator(store);
+    this.live = new LiveChanges(this.mutator, store.w.seed);
+    this.oracle = new Oracle(store);
     this.http = http.createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent && !res.destroyed) {
@@ -112,7 +127,10 @@ export class SandboxServer {
     if (this.cfg.latencyMs > 0) await this.sleep(this.cfg.latencyMs);
     if (res.destroyed) return;
 
-    const ctx: Ctx | null = path ? { store: this.store, params: url.searchParams, skipCap: this.cfg.skipCap, path } : null;
+    const cfg = this.cfg;
+    const ctx: Ctx | null = path
+      ? { store: this.store, params: url.searchParams, skipCap: cfg.skipCap, skipCapWording: cfg.skipCapWording, keyRole: cfg.keyRole, strictOrderBy: cfg.strictOrderBy, path }
+      : null;
     // A faulted request has no effect at all: it is decided before rate limits and scripts count it.
     const fault = this.faults.draw();
     if (fault) {
@@ -126,8 +144,9 @@ export class SandboxServer {
     if (req.method !== 'GET' && req.method !== 'HEAD') return respond(405, { error: 'The method is not allowed for the requested URL.' });
 
     const decision = this.limiter.check(group, Date.now());
-    const rlHeaders: Headers = decision ? { RateLimit: rateLimitHeader(decision) } : {};
-    if (decision && !decision.allowed) return this.tooMany(decision, respond);
+    const resetFormat = this.rateLimitOpts?.resetFormat;
+    const rlHeaders: Headers = decision ? { RateLimit: rateLimitHeader(decision, resetFormat) } : {};
+    if (decision && !decision.allowed) return this.tooMany(decision, group, res);
 
     const script = this.scripts.match(path);
     if (script && 'status' in script) {
@@ -139,23 +158,20 @@ export class SandboxServer {
       return respond(200, body, rlHeaders);
     }
     const result = this.run(ctx, script && 'dropField' in script ? script.dropField : null);
-    return respond(result.status, result.body, rlHeaders);
+    respond(result.status, result.body, rlHeaders);
+    // The answer is built: changes made now fall between this request and the next.
+    this.live.servedRequest(path, servedIds(result.body));
   }
 
-  private tooMany(d: RateDecision, respond: (s: number, b: unknown, h: Headers) => void): void {
-    respond(
-      429,
-      {
-        error: {
-          message: 'API call count exceeded for this period',
-          rate_reset: Math.round(d.reset * 1000) / 1000,
-          rate_limit: d.limit,
-          rate_window: 1,
-          rate_limit_type: d.type,
-        },
-      },
-      { RateLimit: rateLimitHeader(d), 'Retry-After': String(Math.max(1, Math.ceil(d.reset))) },
-    );
+  /** A 429 as Close sends it: RateLimit and Retry-After (whole seconds, rounded up), and the deprecated body. */
+  private tooMany(d: RateDecision, group: string, res: http.ServerResponse): void {
+    this.stats.status(429);
+    const body = tooManyBody(d, group, this.rateLimitOpts?.body);
+    this.sendRaw(res, 429, body, {
+      'Content-Type': 'application/json',
+      RateLimit: rateLimitHeader(d, this.rateLimitOpts?.resetFormat),
+      'Retry-After': String(Math.max(1, Math.ceil(d.reset))),
+    });
   }
 
   /** Runs the handler and applies `_fields` and scripted field drops. */
@@ -175,6 +191,8 @@ export class SandboxServer {
       if (fields) {
         out = {};
         for (const f of fields) if (f in obj) out[f] = obj[f];
+        // Documented for leads: "specify `custom` to show all custom fields" (the custom.cf_… keys).
+        if (fields.includes('custom')) for (const k of Object.keys(obj)) if (k.startsWith('custom.')) out[k] = obj[k];
       }
       if (dropField) delete out[dropField];
       return out;
@@ -262,7 +280,35 @@ export class SandboxServer {
       if (!STREAM_NAMES.includes(stream)) return this.sendJson(res, 404, { error: `Unknown stream ${stream}` });
       return this.sendJson(res, 200, this.store.truth(stream));
     }
-    if (p === '/_sandbox/mutate' && method === 'POST') return this.sendJson(res, 200, this.store.mutate(body as Mutation));
+    if (p === '/_sandbox/mutate' && method === 'POST') return this.sendJson(res, 200, this.mutator.apply(body as Mutation));
+    if (p === '/_sandbox/live' && method === 'GET') return this.sendJson(res, 200, this.live.status());
+    if (p === '/_sandbox/live' && method === 'POST') {
+      try {
+        this.live.start(body as LiveOptions);
+      } catch (err) {
+        return this.sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
+      }
+      return this.sendJson(res, 200, { ok: true });
+    }
+    if (p === '/_sandbox/live/stop' && method === 'POST') {
+      this.live.stop();
+      return this.sendJson(res, 200, { ok: true });
+    }
+    if (p === '/_sandbox/live/rule' && method === 'POST') {
+      const rule = body as { afterRequests?: number; path?: string; mutation?: Mutation };
+      if (typeof rule.afterRequests !== 'number' || !rule.mutation) {
+        return this.sendJson(res, 400, { error: 'A rule needs afterRequests (number) and mutation (object)' });
+      }
+      this.live.rule({ afterRequests: rule.afterRequests, path: rule.path, apply: rule.mutation });
+      return this.sendJson(res, 200, { ok: true });
+    }
+    if (p === '/_sandbox/mark' && method === 'POST') return this.sendJson(res, 200, this.oracle.mark());
+    const oracle = /^\/_sandbox\/oracle\/([a-z_]+)$/.exec(p);
+    if (oracle && method === 'GET') {
+      const stream = oracle[1] as StreamName;
+      if (!STREAM_NAMES.includes(stream)) return this.sendJson(res, 404, { error: `Unknown stream ${stream}` });
+      return this.sendJson(res, 200, this.oracleAnswer(stream, url.searchParams));
+    }
     if (p === '/_sandbox/stats' && method === 'GET') return this.sendJson(res, 200, this.stats.snapshot());
     if (p === '/_sandbox/reset-stats' && method === 'POST') {
       this.stats.reset();
@@ -286,10 +332,49 @@ export class SandboxServer {
     return this.sendJson(res, 404, { error: 'Unknown sandbox control endpoint' });
   }
 
+  /**
+   * GET /_sandbox/oracle/<stream>?from=<seq>&to=<seq> (seqs from POST /_sandbox/mark): ids that existed
+   * at `from`, created/updated/deleted between, and the latest version of every record now.
+   */
+  private oracleAnswer(stream: StreamName, q: URLSearchParams): unknown {
+    const at = (name: string) => {
+      const seq = Number(q.get(name) ?? NaN);
+      return Number.isInteger(seq) ? { seq, us: 0, iso: '' } : undefined;
+    };
+    const from = at('from') ?? { seq: 0, us: 0, iso: '' };
+    const to = at('to');
+    const o = this.oracle;
+    return {
+      existed: [...o.existedAt(stream, from)],
+      created: [...o.createdBetween(stream, from, to)],
+      updated: [...o.updatedBetween(stream, from, to)],
+      deleted: o.deletedBetween(stream, from, to),
+      latest: [...o.latest(stream).values()],
+    };
+  }
+
   configure(c: Record<string, unknown>): void {
     if ('faults' in c) this.faults.set((c.faults as FaultOptions | null) ?? null);
-    if ('rateLimit' in c) this.limiter.set((c.rateLimit as RateLimitOptions | null) ?? null);
+    if ('rateLimit' in c) this.setRateLimit((c.rateLimit as RateLimitOptions | null) ?? null);
     if (typeof c.latencyMs === 'number') this.cfg.latencyMs = c.latencyMs;
     if (typeof c.skipCap === 'number') this.cfg.skipCap = c.skipCap;
+    if (typeof c.skipCapWording === 'string') this.cfg.skipCapWording = c.skipCapWording as SkipCapWording;
+    if (c.keyRole === 'admin' || c.keyRole === 'user') this.cfg.keyRole = c.keyRole;
+    if (typeof c.strictOrderBy === 'boolean') this.cfg.strictOrderBy = c.strictOrderBy;
   }
+
+  setRateLimit(r: RateLimitOptions | null): void {
+    this.rateLimitOpts = r;
+    this.limiter.set(r);
+  }
+}
+
+/** The ids of the records an answer carries (a page's data, or one record). */
+function servedIds(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const data = (body as { data?: unknown }).data;
+  const list = Array.isArray(data) ? data : [body];
+  const ids: string[] = [];
+  for (const r of list) if (r && typeof r === 'object' && typeof (r as { id?: unknown }).id === 'string') ids.push((r as { id: string }).id);
+  return ids;
 }

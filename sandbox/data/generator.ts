@@ -11,6 +11,7 @@ import {
   Rec,
   RefKind,
   Sequence,
+  Snap,
   Status,
   TASK_COMPLETE,
   TASK_DATE_ONLY,
@@ -18,7 +19,9 @@ import {
   TASK_TYPES,
   Template,
   User,
+  snap,
 } from './model';
+import { buildThreads } from './threads';
 import { FIRST_NAMES, LAST_NAMES, SUBJECTS, TIMEZONES } from './words';
 import { World } from './world';
 
@@ -64,7 +67,9 @@ function childCreated(rng: Rng, leadCreated: number, end: number): number {
   return rng.next() < 0.1 ? t - (t % US_PER_SEC) + US_PER_SEC : t;
 }
 
-const ACT_WEIGHTS = [0, 20, 20, 25, 8, 7, 5, 7, 4, 4];
+// Index 4 (EmailThread) and 10 (LeadMerge) are never drawn: threads are built
+// from the emails, LeadMerge activities come from merges.
+const ACT_WEIGHTS = [0, 20, 20, 25, 0, 7, 5, 7, 4, 4, 0];
 const ACT_CUM: number[] = [];
 ACT_WEIGHTS.reduce((acc, w, i) => (ACT_CUM[i] = acc + w), 0);
 const ACT_TOTAL = ACT_CUM[ACT_CUM.length - 1];
@@ -72,7 +77,7 @@ const ACT_TOTAL = ACT_CUM[ACT_CUM.length - 1];
 function pickActivityKind(rng: Rng): number {
   const x = rng.next() * ACT_TOTAL;
   for (let i = 1; i < ACT_CUM.length; i++) if (x < ACT_CUM[i]) return i;
-  return ACT_CUM.length - 1;
+  return 1;
 }
 
 export function pickTaskKind(rng: Rng): number {
@@ -118,7 +123,7 @@ export function generate(o: GenOptions): World {
     const user = rng.int(nUsers);
     const lead = new Rec(makeId(rng, 'lead_'), rng.int(nLeadStatus), li, created, updated, rng.u32() | 0, user, 0, 0);
     leads.push(lead);
-    const ch: LeadChildren = { contacts: [], opps: [], tasks: [], acts: [] };
+    const ch: LeadChildren = { contacts: [], opps: [], tasks: [], acts: [], threads: [] };
     children.push(ch);
 
     const nContacts = rng.int(5);
@@ -172,9 +177,7 @@ export function generate(o: GenOptions): World {
     }
   }
 
-  const events = genEvents(rng, now, orgId, { leads, contacts, opps, tasks, acts });
-
-  return {
+  const world: World = {
     seed: o.seed,
     nowUs: now,
     orgId,
@@ -191,9 +194,14 @@ export function generate(o: GenOptions): World {
     opps,
     tasks,
     acts,
+    threads: [],
+    threadEmails: [],
     children,
-    events,
+    events: [],
   };
+  buildThreads(world, o.seed);
+  world.events = genEvents(rng, now, { leads, contacts, opps, tasks, acts, threads: world.threads });
+  return world;
 }
 
 export function eventObjectType(kind: RefKind, r: Rec): string {
@@ -202,26 +210,13 @@ export function eventObjectType(kind: RefKind, r: Rec): string {
   return kind;
 }
 
-const CHANGED: Record<RefKind, string[]> = {
-  lead: ['description', 'status_id', 'status_label'],
-  contact: ['title', 'phones'],
-  opportunity: ['note', 'confidence', 'value'],
-  task: ['is_complete', 'text'],
-  activity: ['note', 'status'],
-};
-
-export function changedFields(kind: RefKind, rng: Rng): string[] {
-  const opts = CHANGED[kind];
-  return ['date_updated', opts[rng.int(opts.length)]];
+/** The generated past: one version before the current one, as of the record's creation. */
+function firstVersion(r: Rec): Snap {
+  return { ...snap(r), ver: -1, updated: r.created };
 }
 
 /** Events exist only for changes inside the 30 days before `now`, as Close keeps no more. */
-function genEvents(
-  rng: Rng,
-  now: number,
-  _orgId: string,
-  all: Record<'leads' | 'contacts' | 'opps' | 'tasks' | 'acts', Rec[]>,
-): EventRec[] {
+function genEvents(rng: Rng, now: number, all: Record<'leads' | 'contacts' | 'opps' | 'tasks' | 'acts' | 'threads', Rec[]>): EventRec[] {
   const from = now - EVENT_WINDOW_US;
   const events: EventRec[] = [];
   const kinds: [RefKind, Rec[]][] = [
@@ -229,7 +224,9 @@ function genEvents(
     ['contact', all.contacts],
     ['opportunity', all.opps],
     ['task', all.tasks],
-    ['activity', all.acts],
+    // "Created" activities mirror the lead's own creation: Close lists no event type for them (guess: none).
+    ['activity', all.acts.filter((a) => a.kind !== ACT_CREATED)],
+    ['activity', all.threads],
   ];
   for (const [kind, recs] of kinds) {
     for (const r of recs) {
@@ -238,18 +235,17 @@ function genEvents(
       // Edits within seconds of creation are consolidated into the "created" event,
       // which then carries a later date_updated than its date_created.
       const quick = r.updated - r.created < 10 * US_PER_SEC;
+      const first = firstVersion(r);
       if (r.created >= from) {
         const reqId = makeId(rng, 'req_');
         const upd = quick ? r.updated : r.created;
-        events.push(new EventRec(makeId(rng, 'ev_'), r.created, upd, objectType, 'created', r, kind, 0, [], r.user, reqId, 'post'));
+        events.push(new EventRec(makeId(rng, 'ev_'), r.created, upd, objectType, 'created', r, kind, null, quick ? snap(r) : first, r.user, reqId, 'post'));
       }
       if (!quick) {
         const reqId = makeId(rng, 'req_');
         // Close consolidates rapid edits into one event whose date_created is older.
         const evCreated = rng.next() < 0.1 ? Math.max(r.created, r.updated - rng.int(60) * US_PER_SEC) : r.updated;
-        events.push(
-          new EventRec(makeId(rng, 'ev_'), evCreated, r.updated, objectType, 'updated', r, kind, r.created, changedFields(kind, rng), r.user, reqId, 'put'),
-        );
+        events.push(new EventRec(makeId(rng, 'ev_'), evCreated, r.updated, objectType, 'updated', r, kind, first, snap(r), r.user, reqId, 'put'));
       }
     }
   }
@@ -276,6 +272,7 @@ function genUsers(rng: Rng, start: number, end: number): User[] {
       created,
       updated,
       verified: created + 3600 * US_PER_SEC,
+      ver: 0,
     });
   }
   return users;
@@ -344,6 +341,9 @@ function genCustomFields(rng: Rng, start: number, end: number, nUsers: number): 
         updated: stamp(rng, created, end),
         createdBy: rng.int(nUsers),
         updatedBy: rng.int(nUsers),
+        ver: 0,
+        dead: 0,
+        added: false,
       });
     }
   }

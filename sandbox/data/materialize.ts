@@ -2,14 +2,18 @@ import { US_PER_DAY, US_PER_SEC, fmtDay, fmtTs } from '../dates';
 import { Rng, makeId } from '../random';
 import {
   ACTIVITY_TYPES,
+  ACT_THREAD,
   CustomFieldDef,
   CustomFieldKind,
   EventRec,
   Rec,
+  Snap,
   TASK_COMPLETE,
   TASK_DATE_ONLY,
+  TASK_LEAD,
   TASK_TYPES,
   User,
+  isDateless,
 } from './model';
 import { CITIES, COMPANY_A, COMPANY_B, FIRST_NAMES, INDUSTRIES, LAST_NAMES, SENTENCES, STREETS, SUBJECTS } from './words';
 import { World } from './world';
@@ -17,16 +21,79 @@ import { World } from './world';
 type Json = Record<string, unknown>;
 
 /**
+ * Date-times without a UTC offset. Close's docs show offsets on every
+ * date-time they print, but its framework serialises naive datetimes with
+ * `isoformat()` and so prints none for them: which fields are naive is
+ * UNDOCUMENTED.
+ * - `none` (default): every date-time carries `+00:00`, as documented;
+ * - `fields`: the likely candidates (meeting starts_at/ends_at, task dates
+ *   with a time, custom datetime values, email_verified_at) are naive;
+ * - `all`: every date-time is naive, date_created and date_updated included.
+ */
+export type NaiveDateTimes = 'none' | 'fields' | 'all';
+
+export interface MaterializeOptions {
+  /** Adds `_sandbox_version` (edits since generation) to every record, so tests can tell versions apart. */
+  recordVersions?: boolean;
+  naiveDateTimes?: NaiveDateTimes;
+}
+
+/** The parts of an Email that `GET /activity/?thread_emails=true` leaves out (guess: the docs say "stripped-down" only). */
+export const STRIPPED_EMAIL_FIELDS = [
+  'body_text',
+  'body_html',
+  'body_text_quoted',
+  'body_html_quoted',
+  'attachments',
+  'envelope',
+  'opens',
+  'send_attempts',
+  'message_ids',
+  'references',
+] as const;
+
+/** How many of its latest emails a listed EmailThread carries (guess: UNDOCUMENTED). */
+const LATEST_EMAILS = 3;
+
+/**
  * Rebuilds full Close-shaped JSON from compact records. Stable attributes come
  * from `seed` alone; `ver` (bumped by mutations) varies the editable text so an
  * update is visible in the payload too.
  */
 export class Materializer {
-  private readonly cfByKind: Record<CustomFieldKind, CustomFieldDef[]>;
+  private cfByKind: Record<CustomFieldKind, CustomFieldDef[]> = { lead: [], contact: [], opportunity: [], activity: [], shared: [] };
 
-  constructor(private readonly w: World) {
+  constructor(
+    private readonly w: World,
+    private readonly opts: MaterializeOptions = {},
+  ) {
+    this.refreshCustomFields();
+  }
+
+  /** Custom field definitions were added or deleted. */
+  refreshCustomFields(): void {
     this.cfByKind = { lead: [], contact: [], opportunity: [], activity: [], shared: [] };
-    for (const f of w.customFields) this.cfByKind[f.kind].push(f);
+    for (const f of this.w.customFields) this.cfByKind[f.kind].push(f);
+  }
+
+  /** A date-time as Close prints it (or naive, see NaiveDateTimes). */
+  ts(us: number): string {
+    return this.opts.naiveDateTimes === 'all' ? fmtTs(us).slice(0, -6) : fmtTs(us);
+  }
+
+  /** A date-time of a field that may be naive in Close. */
+  private tsMaybeNaive(us: number): string {
+    return this.opts.naiveDateTimes && this.opts.naiveDateTimes !== 'none' ? fmtTs(us).slice(0, -6) : fmtTs(us);
+  }
+
+  private version(out: Json, ver: number): Json {
+    if (this.opts.recordVersions) out._sandbox_version = ver;
+    return out;
+  }
+
+  /** The record as it was at a snapshot (events carry the object as of their change). */
+  at(r: Rec, s: Snap): Rec {
+    return Object.assign(Object.create(Rec.prototype) as Rec, r, s);
   }
 
   private userName(u: User): string {
@@ -42,8 +109,8 @@ export class Materializer {
       created_by_name: name,
       updated_by: u.id,
       updated_by_name: name,
-      date_created: fmtTs(created),
-      date_updated: fmtTs(updated),
+      date_created: this.ts(created),
+      date_updated: this.ts(updated),
     };
   }
 
@@ -76,7 +143,7 @@ export class Materializer {
         return fmtDay(this.w.nowUs - r.int(900) * US_PER_DAY);
       case 'datetime':
         if (misfit) return 'soon';
-        return fmtTs(this.w.nowUs - r.int(900 * 86400) * US_PER_SEC);
+        return this.tsMaybeNaive(this.w.nowUs - r.int(900 * 86400) * US_PER_SEC);
       case 'choices': {
         const choices = f.choices ?? [];
         if (f.accepts_multiple_values) {
@@ -97,12 +164,15 @@ export class Materializer {
     }
   }
 
-  private addCustom(out: Json, kind: CustomFieldKind, seed: number, ver: number, byName: boolean): void {
+  private addCustom(out: Json, kind: CustomFieldKind, seed: number, ver: number, updated: number, byName: boolean): void {
     const r = new Rng(seed, 100 + ver);
     const named: Json = {};
     for (const f of this.cfByKind[kind]) {
       if (r.next() < 0.3) continue;
+      // Every field draws its value, shown or not, so that others keep theirs: a deleted field's values are
+      // gone, and a field added during the run holds values only for records edited since.
       const v = this.customValue(f, r);
+      if (f.dead || (f.added && updated < f.created)) continue;
       out['custom.' + f.id] = v;
       named[f.name] = v;
     }
@@ -145,11 +215,12 @@ export class Materializer {
     };
     if (embed) {
       out.contacts = ch.contacts.map((c) => this.contact(c));
+      out.contact_ids = ch.contacts.map((c) => c.id);
       out.opportunities = ch.opps.map((o) => this.opportunity(o));
       out.tasks = ch.tasks.filter((t) => t.kind === 0).map((t) => this.task(t));
     }
-    this.addCustom(out, 'lead', rec.seed, rec.ver, true);
-    return out;
+    this.addCustom(out, 'lead', rec.seed, rec.ver, rec.updated, true);
+    return this.version(out, rec.ver);
   }
 
   contact(rec: Rec): Json {
@@ -172,8 +243,8 @@ export class Materializer {
       integration_links: [],
       ...this.actor(this.w.leads[rec.lead].user, rec.created, rec.updated),
     };
-    this.addCustom(out, 'contact', rec.seed, rec.ver, false);
-    return out;
+    this.addCustom(out, 'contact', rec.seed, rec.ver, rec.updated, false);
+    return this.version(out, rec.ver);
   }
 
   private formatMoney(cents: number): string {
@@ -224,8 +295,8 @@ export class Materializer {
       integration_links: [],
       ...this.actor(rec.user, rec.created, rec.updated),
     };
-    this.addCustom(out, 'opportunity', rec.seed, rec.ver, false);
-    return out;
+    this.addCustom(out, 'opportunity', rec.seed, rec.ver, rec.updated, false);
+    return this.version(out, rec.ver);
   }
 
   task(rec: Rec): Json {
@@ -238,7 +309,12 @@ export class Materializer {
     const contact = contacts.length ? contacts[r.int(contacts.length)] : null;
     const u = w.users[rec.user];
     const dateOnly = (rec.b & TASK_DATE_ONLY) !== 0;
-    const date = dateOnly ? fmtDay(rec.a) : fmtTs(rec.a);
+    const complete = (rec.b & TASK_COMPLETE) !== 0;
+    // Recorded (closex cassettes): a task created without a date is date-only on its creation day, with
+    // is_dateless true and due_date null; a completed lead task points at its TaskCompleted activity.
+    const dateless = isDateless(rec);
+    const date = dateless ? fmtDay(rec.created) : dateOnly ? fmtDay(rec.a) : this.tsMaybeNaive(rec.a);
+    const completedId = 'acti_' + rec.id.slice(5, 27) + 'done' + rec.id.slice(-17);
     const out: Json = {
       id: rec.id,
       _type: type,
@@ -248,17 +324,17 @@ export class Materializer {
       assigned_to_name: this.userName(u),
       text: rv.pick(['Call back', 'Send proposal', 'Follow up on demo', 'Check contract status', 'Reply to email']),
       date,
-      due_date: date,
-      is_complete: (rec.b & TASK_COMPLETE) !== 0,
-      is_dateless: false,
-      view: null,
-      object_type: null,
-      object_id: null,
+      due_date: dateless ? null : date,
+      is_complete: complete,
+      is_dateless: dateless,
+      view: complete ? 'archive' : !dateless && rec.a > w.nowUs ? 'future' : 'inbox',
+      object_type: type === 'lead' && complete ? 'taskcompleted' : null,
+      object_id: type === 'lead' && complete ? completedId : null,
       ...this.actor(rec.user, rec.created, rec.updated),
     };
     if (type === 'lead') {
       out.is_primary_lead_notification = false;
-      return out;
+      return this.version(out, rec.ver);
     }
     out.contact_id = contact ? contact.id : null;
     out.contact_name = contact ? this.contactName(contact) : null;
@@ -267,17 +343,21 @@ export class Materializer {
     switch (type) {
       case 'incoming_email':
       case 'email_followup': {
-        const subject = r.pick(SUBJECTS).replace('{n}', String(r.int(9999)));
+        // Close: both point at the conversation (object_type "emailthread",
+        // https://developer.close.com/api/resources/tasks.md); the sandbox links a real thread of the lead when it has one.
+        const threads = w.children[rec.lead].threads;
+        const thread = threads.length ? threads[r.int(threads.length)] : null;
+        const emails = thread ? this.w.threadEmails[thread.a].filter((e) => !e.dead) : [];
+        const latest = emails.length ? emails[emails.length - 1].id : objId;
+        const subject = thread ? this.threadSubject(thread) : r.pick(SUBJECTS).replace('{n}', String(r.int(9999)));
         Object.assign(out, {
-          object_type: 'email',
-          object_id: objId,
+          object_type: 'emailthread',
+          object_id: thread ? thread.id : objId,
           subject,
           body_preview: r.pick(SENTENCES),
-          emails: type === 'incoming_email' ? [{ id: objId, subject }] : undefined,
         });
-        if (type === 'incoming_email') out.cleared_followups = [];
-        else Object.assign(out, { email_id: objId, total_emails_count_in_thread: 1 + r.int(5) });
-        if (out.emails === undefined) delete out.emails;
+        if (type === 'incoming_email') Object.assign(out, { emails: emails.length ? emails.map((e) => e.id) : [objId], cleared_followups: [] });
+        else Object.assign(out, { email_id: latest, total_emails_count_in_thread: Math.max(1, emails.length) });
         break;
       }
       case 'missed_call':
@@ -320,7 +400,7 @@ export class Materializer {
         });
         break;
     }
-    return out;
+    return this.version(out, rec.ver);
   }
 
   activity(rec: Rec): Json {
@@ -339,9 +419,10 @@ export class Materializer {
       user_id: u.id,
       user_name: this.userName(u),
       users: [],
-      activity_at: fmtTs(rec.created),
+      activity_at: this.ts(rec.created),
       ...this.actor(rec.user, rec.created, rec.updated),
     };
+    if (rec.kind === ACT_THREAD) return this.version(Object.assign(out, this.threadFields(rec)), rec.ver);
     const p = this.phone(r);
     switch (t) {
       case 'Created':
@@ -404,46 +485,13 @@ export class Materializer {
           transferred_from_user_id: null,
           transferred_to_user_id: null,
           coach_legs: [],
-          date_answered: status === 'completed' ? fmtTs(rec.created + 5 * US_PER_SEC) : null,
+          date_answered: status === 'completed' ? this.ts(rec.created + 5 * US_PER_SEC) : null,
         });
         break;
       }
       case 'Email':
         Object.assign(out, this.emailFields(rec, r, rv, contact));
         break;
-      case 'EmailThread': {
-        const subject = r.pick(SUBJECTS).replace('{n}', String(r.int(9999)));
-        const email = this.emailFields(rec, r, rv, contact);
-        const n = 1 + r.int(6);
-        Object.assign(out, {
-          n_emails: n,
-          latest_normalized_subject: subject,
-          participants: [
-            { name: this.userName(u), email: u.email },
-            ...(contact ? [{ name: this.contactName(contact), email: `${this.contactName(contact).split(' ')[0].toLowerCase()}@example.com` }] : []),
-          ],
-          importance: { type: r.pick(['normal', 'important']), reason: null },
-          latest_emails: [
-            {
-              id: makeId(r, 'acti_'),
-              subject,
-              direction: email.direction,
-              status: email.status,
-              sender: email.sender,
-              to: email.to,
-              cc: [],
-              bcc: [],
-              body_preview: email.body_preview,
-              envelope: email.envelope,
-              has_attachments: false,
-              user_id: u.id,
-              date_created: fmtTs(rec.created),
-              date_updated: fmtTs(rec.updated),
-            },
-          ],
-        });
-        break;
-      }
       case 'SMS': {
         const dir = r.pick(['outbound', 'inbound']);
         Object.assign(out, {
@@ -456,7 +504,7 @@ export class Materializer {
           remote_phone: p.phone,
           remote_phone_formatted: p.formatted,
           remote_country_iso: 'US',
-          date_sent: fmtTs(rec.created),
+          date_sent: this.ts(rec.created),
           source: 'Close.io',
           attachments: [],
           template_id: null,
@@ -468,8 +516,8 @@ export class Materializer {
         const dur = (1 + r.int(4)) * 15 * 60;
         Object.assign(out, {
           title: r.pick(['Demo', 'Discovery call', 'Quarterly review', 'Kickoff']),
-          starts_at: fmtTs(starts),
-          ends_at: fmtTs(starts + dur * US_PER_SEC),
+          starts_at: this.tsMaybeNaive(starts),
+          ends_at: this.tsMaybeNaive(starts + dur * US_PER_SEC),
           duration: dur,
           location: r.pick(['Zoom', 'Google Meet', 'Office', null]),
           note: rv.next() < 0.5 ? rv.pick(SENTENCES) : '',
@@ -544,14 +592,39 @@ export class Materializer {
         });
         break;
       }
+      case 'LeadMerge': {
+        // Documented: "The source lead is merged into the destination lead and then deleted. The merge_status
+        // field shows the progress of the merge." Field names other than merge_status are a guess.
+        const source = w.leads[rec.a];
+        Object.assign(out, {
+          source_lead_id: source.id,
+          source_lead_name: this.leadName(source),
+          destination_lead_id: lead.id,
+          destination_lead_name: this.leadName(lead),
+          merge_status: 'finished',
+          contact_id: null,
+        });
+        break;
+      }
     }
-    return out;
+    return this.version(out, rec.ver);
+  }
+
+  /** A thread's subject: its first email's, which the others answer ("Re: …"). */
+  threadSubject(thread: Rec): string {
+    const r = new Rng(thread.seed, 6);
+    return r.pick(SUBJECTS).replace('{n}', String(r.int(9999)));
   }
 
   private emailFields(rec: Rec, r: Rng, rv: Rng, contact: Rec | null): Json {
     const u = this.w.users[rec.user];
     const inbound = r.next() < 0.4;
-    const subject = r.pick(SUBJECTS).replace('{n}', String(r.int(9999)));
+    r.pick(SUBJECTS);
+    r.int(9999);
+    const thread = this.w.threads[rec.a];
+    const inThread = this.w.threadEmails[rec.a] ?? [];
+    const first = inThread[0] === rec;
+    const subject = (first ? '' : 'Re: ') + this.threadSubject(thread);
     const cname = contact ? this.contactName(contact) : 'Prospect';
     const cemail = `${cname.split(' ')[0].toLowerCase()}@example.com`;
     const from = inbound ? { name: cname, email: cemail } : { name: this.userName(u), email: u.email };
@@ -561,7 +634,7 @@ export class Materializer {
     const msgId = `<${rec.id.slice(5, 25)}@mail.sandbox-crm.example>`;
     const opens =
       !inbound && status === 'sent' && r.next() < 0.5
-        ? [{ ip_address: `203.0.113.${r.int(255)}`, opened_at: fmtTs(rec.created + r.int(86400) * US_PER_SEC), opened_by: to.email, user_agent: 'Mozilla/5.0' }]
+        ? [{ ip_address: `203.0.113.${r.int(255)}`, opened_at: this.ts(rec.created + r.int(86400) * US_PER_SEC), opened_by: to.email, user_agent: 'Mozilla/5.0' }]
         : [];
     return {
       contact_id: contact ? contact.id : null,
@@ -594,10 +667,10 @@ export class Materializer {
       opens_summary: opens.length ? `Opened ${opens.length} time` : null,
       send_attempts:
         status === 'error'
-          ? [{ date: fmtTs(rec.created), error_class: 'SMTPRecipientsRefused', error_message: 'Recipient address rejected' }]
+          ? [{ date: this.ts(rec.created), error_class: 'SMTPRecipientsRefused', error_message: 'Recipient address rejected' }]
           : [],
       attachments: [],
-      thread_id: 'acti_' + rec.id.slice(5, 20) + 'thread' + rec.id.slice(-22),
+      thread_id: thread.id,
       message_ids: [msgId],
       references: [],
       in_reply_to_id: null,
@@ -613,19 +686,64 @@ export class Materializer {
     };
   }
 
-  user(u: User): Json {
-    return {
-      id: u.id,
-      first_name: u.first_name,
-      last_name: u.last_name,
-      email: u.email,
-      image: u.image,
-      last_used_timezone: u.last_used_timezone,
-      email_verified_at: fmtTs(u.verified),
-      organizations: [this.w.orgId],
-      date_created: fmtTs(u.created),
-      date_updated: fmtTs(u.updated),
+  /** An Email as `thread_emails=true` lists it next to its thread. */
+  strippedEmail(rec: Rec): Json {
+    const full = this.activity(rec);
+    for (const f of STRIPPED_EMAIL_FIELDS) delete full[f];
+    return full;
+  }
+
+  /**
+   * An EmailThread from its emails. Documented: "a collection of Email
+   * activities belonging to the same thread", one object per conversation
+   * "generally grouped by subject". Its fields are UNDOCUMENTED (the OpenAPI
+   * schema is empty); these follow third-party clients: n_emails,
+   * latest_normalized_subject, participants, importance, latest_emails (on
+   * lists) and emails (GET /activity/emailthread/{id}/).
+   */
+  private threadFields(thread: Rec, withEmails = false): Json {
+    const emails = this.w.threadEmails[thread.a].filter((e) => !e.dead);
+    const latest = emails.length ? emails[emails.length - 1] : null;
+    const people = new Map<string, Json>();
+    for (const e of emails) {
+      const env = this.activity(e).envelope as { from: { name: string; email: string }[]; to: { name: string; email: string }[] };
+      for (const p of [...env.from, ...env.to]) people.set(p.email, { name: p.name, email: p.email });
+    }
+    const r = new Rng(thread.seed, 7);
+    const out: Json = {
+      n_emails: emails.length,
+      latest_normalized_subject: this.threadSubject(thread),
+      participants: [...people.values()],
+      importance: { type: r.pick(['normal', 'important']), reason: null },
+      activity_at: this.ts(latest ? latest.created : thread.created),
+      contact_id: latest ? (this.activity(latest).contact_id as string | null) : null,
+      latest_emails: emails.slice(-LATEST_EMAILS).reverse().map((e) => this.strippedEmail(e)),
     };
+    if (withEmails) out.emails = emails.map((e) => this.strippedEmail(e));
+    return out;
+  }
+
+  /** GET /activity/emailthread/{id}/: the thread with all its emails. */
+  threadDetail(thread: Rec): Json {
+    return { ...this.activity(thread), ...this.threadFields(thread, true) };
+  }
+
+  user(u: User): Json {
+    return this.version(
+      {
+        id: u.id,
+        first_name: u.first_name,
+        last_name: u.last_name,
+        email: u.email,
+        image: u.image,
+        last_used_timezone: u.last_used_timezone,
+        email_verified_at: this.tsMaybeNaive(u.verified),
+        organizations: [this.w.orgId],
+        date_created: this.ts(u.created),
+        date_updated: this.ts(u.updated),
+      },
+      u.ver,
+    );
   }
 
   customField(f: CustomFieldDef): Json {
@@ -642,8 +760,8 @@ export class Materializer {
       organization_id: this.w.orgId,
       created_by: this.w.users[f.createdBy].id,
       updated_by: this.w.users[f.updatedBy].id,
-      date_created: fmtTs(f.created),
-      date_updated: fmtTs(f.updated),
+      date_created: this.ts(f.created),
+      date_updated: this.ts(f.updated),
     };
     if (out.choices === undefined) delete out.choices;
     if (f.kind === 'activity') out.custom_activity_type_id = null;
@@ -653,25 +771,47 @@ export class Materializer {
         { object_type: 'opportunity', editable_with_roles: [], required: false },
       ];
     }
-    return out;
+    return this.version(out, f.ver);
   }
 
-  event(ev: EventRec): Json {
-    const data = this.eventData(ev);
-    data.date_updated = fmtTs(ev.updated);
+  /**
+   * An event as Close documents it (https://developer.close.com/api/resources/events.md):
+   * `data` is the object as of the change ("null for delete events"),
+   * `changed_fields` and `previous_data` the fields that changed and their
+   * values before (previous_data of a deletion: the object before it, a
+   * guess). `hideData` leaves both out altogether, as Close does for
+   * non-admin keys once an event is an hour old.
+   */
+  event(ev: EventRec, hideData = false): Json {
+    const after = ev.after ? this.eventData(ev, ev.after) : null;
+    const before = ev.before ? this.eventData(ev, ev.before) : null;
+    let changed: string[] = [];
     const previous: Json = {};
-    if (ev.action === 'updated') {
-      previous.date_updated = fmtTs(ev.prevUpdated);
-      for (const f of ev.changedFields) if (f !== 'date_updated' && f in data) previous[f] = null;
+    if (ev.action === 'updated' && after && before) {
+      for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        if (k === '_sandbox_version') continue;
+        if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) {
+          changed.push(k);
+          previous[k] = before[k] ?? null;
+        }
+      }
+      changed = changed.sort();
+    } else if (ev.action === 'deleted' && before) {
+      Object.assign(previous, before);
     }
-    const lead = this.w.leads[ev.ref.lead];
+    const lead = this.w.leads[(ev.after ?? ev.before ?? ev.ref).lead];
     const path = ev.refKind === 'activity' ? 'activity/' + ACTIVITY_TYPES[ev.ref.kind].endpoint : ev.refKind;
-    return {
+    const meta: Json = {
+      request_path: ev.action === 'merged' ? '/api/v1/lead/merge/' : `/api/v1/${path}/` + (ev.action === 'created' ? '' : `${ev.ref.id}/`),
+      request_method: ev.action === 'merged' ? 'POST' : ev.method.toUpperCase(),
+    };
+    if (ev.meta) Object.assign(meta, ev.meta);
+    const out: Json = {
       id: ev.id,
-      date_created: fmtTs(ev.created),
-      date_updated: fmtTs(ev.updated),
+      date_created: this.ts(ev.created),
+      date_updated: this.ts(ev.updated),
       organization_id: this.w.orgId,
-      user_id: this.w.users[ev.user].id,
+      user_id: ev.user >= 0 ? this.w.users[ev.user].id : null,
       request_id: ev.requestId,
       api_key_id: null,
       oauth_client_id: null,
@@ -680,28 +820,29 @@ export class Materializer {
       object_id: ev.ref.id,
       lead_id: lead.id,
       action: ev.action,
-      changed_fields: ev.changedFields,
-      meta: {
-        request_path: `/api/v1/${path}/` + (ev.action === 'created' ? '' : `${ev.ref.id}/`),
-        request_method: ev.method.toUpperCase(),
-      },
-      data,
-      previous_data: previous,
+      changed_fields: changed,
+      meta,
     };
+    if (!hideData) {
+      out.data = after;
+      out.previous_data = previous;
+    }
+    return this.version(out, ev.ver);
   }
 
-  private eventData(ev: EventRec): Json {
+  private eventData(ev: EventRec, at: Snap): Json {
+    const r = this.at(ev.ref, at);
     switch (ev.refKind) {
       case 'lead':
-        return this.lead(ev.ref, false);
+        return this.lead(r, false);
       case 'contact':
-        return this.contact(ev.ref);
+        return this.contact(r);
       case 'opportunity':
-        return this.opportunity(ev.ref);
+        return this.opportunity(r);
       case 'task':
-        return this.task(ev.ref);
+        return this.task(r);
       default:
-        return this.activity(ev.ref);
+        return this.activity(r);
     }
   }
 }

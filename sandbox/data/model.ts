@@ -1,8 +1,12 @@
+import { Rng } from '../random';
+
 // Bulk records are kept as small fixed-shape objects (a few numbers and an id);
 // the full JSON is rebuilt on demand from `seed` and `ver`, which keeps 100k leads
 // with ~1M children in a few hundred MB instead of gigabytes of object graphs.
 export class Rec {
   ver = 0;
+  /** When the record was deleted (µs); 0 while it exists. Deleted records stay in World's arrays for events and the oracle. */
+  dead = 0;
   constructor(
     public id: string,
     /** activity/task type index, lead status index, opportunity status index */
@@ -14,14 +18,37 @@ export class Rec {
     public seed: number,
     /** index into Store.users of the owner/assignee */
     public user: number,
-    /** task due date (µs); opportunity value (cents); activity: index into contacts or -1 */
+    /** task due date (µs); opportunity value (cents); Email and EmailThread: index into World.threads */
     public a: number,
     /** flags: task 1=complete 2=date-only due date; task/activity contact index for tasks */
     public b: number,
   ) {}
 }
 
+/** The mutable part of a record at one moment: enough to rebuild its JSON as it was then. */
+export interface Snap {
+  ver: number;
+  updated: number;
+  kind: number;
+  b: number;
+  lead: number;
+}
+
+export function snap(r: Rec): Snap {
+  return { ver: r.ver, updated: r.updated, kind: r.kind, b: r.b, lead: r.lead };
+}
+
+/** Close's meta keys on every event of a lead merge. */
+export interface MergeMeta {
+  merge_source_lead_id: string;
+  merge_destination_lead_id: string;
+}
+
 export class EventRec {
+  /** Consolidations folded into this event (its version). */
+  ver = 0;
+  /** The change batch that last wrote it: recent events of an object absorb its next edit. */
+  batch = -1;
   constructor(
     public id: string,
     public created: number,
@@ -30,11 +57,15 @@ export class EventRec {
     public action: string,
     public ref: Rec,
     public refKind: RefKind,
-    public prevUpdated: number,
-    public changedFields: string[],
+    /** the object before the change (update and delete events) */
+    public before: Snap | null,
+    /** the object after the change (null for deletions) */
+    public after: Snap | null,
+    /** index into World.users, or -1 for changes no user made */
     public user: number,
     public requestId: string,
     public method: string,
+    public meta: MergeMeta | null = null,
   ) {}
 }
 
@@ -61,10 +92,16 @@ export const ACTIVITY_TYPES: readonly ActivityType[] = [
     eventType: 'activity.opportunity_status_change',
   },
   { type: 'TaskCompleted', endpoint: 'task_completed', eventType: 'activity.task_completed' },
+  // Created by lead merges only (https://developer.close.com/api/resources/activities/lead-merges.md).
+  { type: 'LeadMerge', endpoint: 'lead_merge', eventType: 'activity.lead_merge' },
 ];
 export const ACT_CREATED = 0;
 export const ACT_NOTE = 1;
 export const ACT_CALL = 2;
+export const ACT_EMAIL = 3;
+/** EmailThreads are built from the Emails (World.threads), never listed by a plain GET /activity/. */
+export const ACT_THREAD = 4;
+export const ACT_LEAD_MERGE = 10;
 
 export const TASK_TYPES: readonly string[] = [
   'lead',
@@ -80,6 +117,23 @@ export const TASK_LEAD = 0;
 export const TASK_COMPLETE = 1;
 export const TASK_DATE_ONLY = 2;
 
+const US_PER_DAY = 86_400_000_000;
+
+/** A lead task created without a date (recorded: date-only on its creation day, is_dateless, due_date null). */
+export function isDateless(t: Rec): boolean {
+  return t.kind === TASK_LEAD && (t.b & TASK_DATE_ONLY) !== 0 && new Rng(t.seed, 44).next() < 0.3;
+}
+
+/**
+ * What `_order_by=date` sorts and `date__*` filters on: the task's date, a date-only one at the start of its
+ * (UTC) day — "date-only tasks sort before date-time tasks on the same day" (docs; x-tz-offset not modelled).
+ */
+export function taskDateKey(t: Rec): number {
+  if (isDateless(t)) return t.created - (((t.created % US_PER_DAY) + US_PER_DAY) % US_PER_DAY);
+  if ((t.b & TASK_DATE_ONLY) !== 0) return t.a - (((t.a % US_PER_DAY) + US_PER_DAY) % US_PER_DAY);
+  return t.a;
+}
+
 /** Small collections are kept as plain objects with µs timestamps. */
 export interface User {
   id: string;
@@ -91,6 +145,7 @@ export interface User {
   created: number;
   updated: number;
   verified: number;
+  ver: number;
 }
 
 export type CustomFieldKind = 'lead' | 'contact' | 'opportunity' | 'activity' | 'shared';
@@ -109,6 +164,11 @@ export interface CustomFieldDef {
   updated: number;
   createdBy: number;
   updatedBy: number;
+  ver: number;
+  /** deletion time (µs), 0 while it exists */
+  dead: number;
+  /** created by a change during the run: records last edited before it hold no value for it */
+  added: boolean;
 }
 
 export interface Status {
@@ -158,4 +218,5 @@ export interface LeadChildren {
   opps: Rec[];
   tasks: Rec[];
   acts: Rec[];
+  threads: Rec[];
 }

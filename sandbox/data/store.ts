@@ -1,26 +1,15 @@
-import { US_PER_DAY, clockUs, fmtTs } from '../dates';
-import { Rng, makeId } from '../random';
-import { Mutation, MutationResult, StreamName, TruthRecord } from '../types';
-import { EVENT_WINDOW_US, changedFields, eventObjectType, generate, pickTaskKind } from './generator';
-import { Materializer } from './materialize';
-import {
-  ACTIVITY_TYPES,
-  ACT_CALL,
-  ACT_CREATED,
-  ACT_NOTE,
-  CustomFieldKind,
-  EventRec,
-  Rec,
-  RefKind,
-  TASK_COMPLETE,
-  TASK_LEAD,
-} from './model';
+import { clockUs, fmtTs } from '../dates';
+import { StreamName, TruthRecord } from '../types';
+import { EVENT_WINDOW_US, generate } from './generator';
+import { Journal, Marker } from './journal';
+import { MaterializeOptions, Materializer } from './materialize';
+import { ACTIVITY_TYPES, ACT_THREAD, CustomFieldKind, EventRec, Rec, RefKind, TASK_LEAD, taskDateKey } from './model';
 import { SortedIndex } from './sorted-index';
 import { World } from './world';
 
 const byCreated = (r: Rec): number => r.created;
 const byUpdated = (r: Rec): number => r.updated;
-const byDue = (r: Rec): number => r.a;
+const byDue = (r: Rec): number => taskDateKey(r);
 const evByUpdated = (e: EventRec): number => e.updated;
 
 export interface TaskIndexes {
@@ -29,17 +18,54 @@ export interface TaskIndexes {
   date: SortedIndex<Rec>;
 }
 
+export const CUSTOM_FIELD_STREAMS: Record<CustomFieldKind, StreamName> = {
+  lead: 'custom_fields',
+  contact: 'contact_custom_fields',
+  opportunity: 'opportunity_custom_fields',
+  activity: 'activity_custom_fields',
+  shared: 'shared_custom_fields',
+};
+
+/** The stream a record of this kind belongs to. */
+export function streamOf(kind: RefKind, r: Rec): StreamName {
+  switch (kind) {
+    case 'lead':
+      return 'leads';
+    case 'contact':
+      return 'contacts';
+    case 'opportunity':
+      return 'opportunities';
+    case 'task':
+      return 'tasks';
+    default:
+      return r.kind === ACT_THREAD ? 'email_threads' : 'activities';
+  }
+}
+
+export interface StoreOptions extends MaterializeOptions {
+  seed: number;
+  scale: number;
+  nowUs: number;
+}
+
 /**
  * The data set plus the indexes every list endpoint pages over. Indexes are kept
- * sorted through mutations so a page costs a binary search plus the page itself.
+ * sorted through changes so a page costs a binary search plus the page itself.
+ * Deleted records leave every index and list a endpoint reads, but stay in
+ * World's arrays (flagged `dead`) for their events and the oracle.
  */
 export class Store {
   readonly w: World;
   readonly m: Materializer;
+  readonly journal = new Journal();
   readonly leadById = new Map<string, Rec>();
   readonly leadsByUpdated = new SortedIndex<Rec>(byUpdated);
   readonly leadsByCreated = new SortedIndex<Rec>(byCreated);
+  /** every activity except EmailThreads: what GET /activity/ lists by default */
   readonly actsByCreated = new SortedIndex<Rec>(byCreated);
+  /** activities and EmailThreads together: GET /activity/?thread_emails=true|only */
+  readonly actsAndThreads = new SortedIndex<Rec>(byCreated);
+  /** per activity type (EmailThread: the threads) */
   readonly actsByType: SortedIndex<Rec>[];
   readonly tasksAll: TaskIndexes;
   readonly tasksLead: TaskIndexes;
@@ -47,19 +73,19 @@ export class Store {
   readonly oppsByCreated = new SortedIndex<Rec>(byCreated);
   readonly contactsByCreated = new SortedIndex<Rec>(byCreated);
   readonly events = new SortedIndex<EventRec>(evByUpdated);
-  private mutations = 0;
 
-  constructor(opts: { seed: number; scale: number; nowUs: number }) {
+  constructor(opts: StoreOptions) {
     this.w = generate(opts);
-    this.m = new Materializer(this.w);
+    this.m = new Materializer(this.w, opts);
     const w = this.w;
     for (const l of w.leads) this.leadById.set(l.id, l);
     this.leadsByUpdated.build(w.leads);
     this.leadsByCreated.build(w.leads);
     this.actsByCreated.build(w.acts);
+    this.actsAndThreads.build([...w.acts, ...w.threads]);
     this.actsByType = ACTIVITY_TYPES.map((_, k) => {
       const idx = new SortedIndex<Rec>(byCreated);
-      idx.arr = this.actsByCreated.arr.filter((a) => a.kind === k);
+      idx.arr = k === ACT_THREAD ? this.actsAndThreads.arr.filter((a) => a.kind === k) : this.actsByCreated.arr.filter((a) => a.kind === k);
       return idx;
     });
     this.tasksAll = this.taskIndexes(w.tasks);
@@ -78,8 +104,17 @@ export class Store {
     };
   }
 
+  /** The wall clock changes are stamped with (ms precision, never going back). */
+  now(): number {
+    return clockUs();
+  }
+
+  mark(): Marker {
+    return this.journal.mark(this.now());
+  }
+
   customFields(kind: CustomFieldKind) {
-    return this.w.customFields.filter((f) => f.kind === kind);
+    return this.w.customFields.filter((f) => f.kind === kind && !f.dead);
   }
 
   /** Events older than 30 days (by the wall clock) are gone, as in Close. */
@@ -87,15 +122,66 @@ export class Store {
     return Date.now() * 1000 - EVENT_WINDOW_US;
   }
 
+  // ------------------------------------------------------------ index upkeep
+
+  /** The indexes a record of this kind is listed in. */
+  indexesOf(kind: RefKind, r: Rec): SortedIndex<Rec>[] {
+    switch (kind) {
+      case 'lead':
+        return [this.leadsByUpdated, this.leadsByCreated];
+      case 'contact':
+        return [this.contactsByCreated];
+      case 'opportunity':
+        return [this.oppsByUpdated, this.oppsByCreated];
+      case 'task': {
+        const sets = r.kind === TASK_LEAD ? [this.tasksAll, this.tasksLead] : [this.tasksAll];
+        return sets.flatMap((s) => [s.date_created, s.date_updated, s.date]);
+      }
+      default:
+        return r.kind === ACT_THREAD
+          ? [this.actsAndThreads, this.actsByType[r.kind]]
+          : [this.actsByCreated, this.actsAndThreads, this.actsByType[r.kind]];
+    }
+  }
+
+  /** The indexes whose key is date_updated: a record leaves them before an edit and comes back after. */
+  updatedIndexesOf(kind: RefKind, r: Rec): SortedIndex<Rec>[] {
+    switch (kind) {
+      case 'lead':
+        return [this.leadsByUpdated];
+      case 'opportunity':
+        return [this.oppsByUpdated];
+      case 'task':
+        return r.kind === TASK_LEAD ? [this.tasksAll.date_updated, this.tasksLead.date_updated] : [this.tasksAll.date_updated];
+      default:
+        return [];
+    }
+  }
+
+  index(kind: RefKind, r: Rec): void {
+    for (const idx of this.indexesOf(kind, r)) idx.insert(r);
+    if (kind === 'lead') this.leadById.set(r.id, r);
+  }
+
+  unindex(kind: RefKind, r: Rec): void {
+    for (const idx of this.indexesOf(kind, r)) idx.remove(r);
+    if (kind === 'lead') this.leadById.delete(r.id);
+  }
+
+  // ------------------------------------------------------------------ truth
+
+  /** What Close holds now, per stream, with each record's version (edits since generation). */
   truth(stream: StreamName): TruthRecord[] {
     const w = this.w;
     const recs = (rs: Rec[]): TruthRecord[] =>
-      rs.map((r) => ({ id: r.id, date_created: fmtTs(r.created), date_updated: fmtTs(r.updated) }));
-    const dated = (xs: { id: string; created: number; updated: number }[]): TruthRecord[] =>
-      xs.map((x) => ({ id: x.id, date_created: fmtTs(x.created), date_updated: fmtTs(x.updated) }));
+      rs.filter((r) => !r.dead).map((r) => ({ id: r.id, date_created: fmtTs(r.created), date_updated: fmtTs(r.updated), version: r.ver }));
+    const dated = (xs: { id: string; created: number; updated: number; ver?: number }[]): TruthRecord[] =>
+      xs.map((x) => ({ id: x.id, date_created: fmtTs(x.created), date_updated: fmtTs(x.updated), version: x.ver ?? 0 }));
     switch (stream) {
       case 'activities':
         return recs(w.acts);
+      case 'email_threads':
+        return recs(w.threads);
       case 'leads':
         return recs(w.leads);
       case 'tasks':
@@ -130,178 +216,37 @@ export class Store {
         const cutoff = this.eventCutoff();
         return this.events.arr
           .filter((e) => e.updated >= cutoff)
-          .map((e) => ({ id: e.id, date_created: fmtTs(e.created), date_updated: fmtTs(e.updated) }));
+          .map((e) => ({ id: e.id, date_created: fmtTs(e.created), date_updated: fmtTs(e.updated), version: e.ver }));
       }
       default:
         throw new Error(`unknown stream: ${String(stream)}`);
     }
   }
 
-  // ---------------------------------------------------------------- mutations
-
-  mutate(mu: Mutation): MutationResult {
-    const rng = new Rng(this.w.seed, 1_000_003 + this.mutations++);
-    const changed: Partial<Record<StreamName, string[]>> = {};
-    const note = (s: StreamName, id: string): void => {
-      (changed[s] ??= []).push(id);
-    };
+  /** Every id the stream ever held (deleted ones too); event_log: every event, also past retention. */
+  everIds(stream: StreamName): Set<string> {
     const w = this.w;
-    const nUsers = w.users.length;
-    const event = (kind: RefKind, r: Rec, action: string, prev: number, fields: string[]): void => {
-      const ev = new EventRec(
-        makeId(rng, 'ev_'),
-        r.updated,
-        r.updated,
-        eventObjectType(kind, r),
-        action,
-        r,
-        kind,
-        prev,
-        fields,
-        r.user,
-        makeId(rng, 'req_'),
-        action === 'created' ? 'post' : 'put',
-      );
-      this.events.insert(ev);
-      note('event_log', ev.id);
-    };
-
-    const addActivity = (li: number, kind: number, t: number): Rec => {
-      const r = new Rec(makeId(rng, 'acti_'), kind, li, t, t, rng.u32() | 0, kind === ACT_CREATED ? w.leads[li].user : rng.int(nUsers), 0, 0);
-      w.acts.push(r);
-      w.children[li].acts.push(r);
-      this.actsByCreated.insert(r);
-      this.actsByType[kind].insert(r);
-      note('activities', r.id);
-      event('activity', r, 'created', 0, []);
-      return r;
-    };
-    const addContact = (li: number, t: number): Rec => {
-      const r = new Rec(makeId(rng, 'cont_'), 0, li, t, t, rng.u32() | 0, w.leads[li].user, 0, 0);
-      w.contacts.push(r);
-      w.children[li].contacts.push(r);
-      this.contactsByCreated.insert(r);
-      note('contacts', r.id);
-      event('contact', r, 'created', 0, []);
-      return r;
-    };
-    const addOpp = (li: number, t: number): Rec => {
-      const r = new Rec(makeId(rng, 'oppo_'), rng.int(w.oppStatuses.length), li, t, t, rng.u32() | 0, rng.int(nUsers), (1 + rng.int(500)) * 10000, 0);
-      w.opps.push(r);
-      w.children[li].opps.push(r);
-      this.oppsByCreated.insert(r);
-      this.oppsByUpdated.insert(r);
-      note('opportunities', r.id);
-      event('opportunity', r, 'created', 0, []);
-      return r;
-    };
-    const addTask = (li: number, t: number): Rec => {
-      const kind = pickTaskKind(rng);
-      const due = t + (1 + rng.int(14)) * US_PER_DAY;
-      const r = new Rec(makeId(rng, 'task_'), kind, li, t, t, rng.u32() | 0, rng.int(nUsers), due, 0);
-      w.tasks.push(r);
-      w.children[li].tasks.push(r);
-      this.taskIndexInsert(r);
-      note('tasks', r.id);
-      event('task', r, 'created', 0, []);
-      return r;
-    };
-    const randomLead = (): number => rng.int(w.leads.length);
-
-    for (let i = 0; i < (mu.newLeads ?? 0); i++) {
-      const t = clockUs();
-      const li = w.leads.length;
-      const lead = new Rec(makeId(rng, 'lead_'), rng.int(w.leadStatuses.length), li, t, t, rng.u32() | 0, rng.int(nUsers), 0, 0);
-      w.leads.push(lead);
-      w.children.push({ contacts: [], opps: [], tasks: [], acts: [] });
-      this.leadById.set(lead.id, lead);
-      this.leadsByCreated.insert(lead);
-      this.leadsByUpdated.insert(lead);
-      note('leads', lead.id);
-      event('lead', lead, 'created', 0, []);
-      addActivity(li, ACT_CREATED, t);
-      const nc = 1 + rng.int(2);
-      for (let c = 0; c < nc; c++) addContact(li, t);
-      if (rng.next() < 0.5) addOpp(li, t);
-      if (rng.next() < 0.5) addTask(li, t);
+    const ids = (xs: { id: string }[]): Set<string> => new Set(xs.map((x) => x.id));
+    switch (stream) {
+      case 'activities':
+        return ids(w.acts);
+      case 'email_threads':
+        return ids(w.threads);
+      case 'leads':
+        return ids(w.leads);
+      case 'tasks':
+        return ids(w.tasks);
+      case 'opportunities':
+        return ids(w.opps);
+      case 'contacts':
+        return ids(w.contacts);
+      case 'event_log':
+        return ids(this.events.arr);
+      default: {
+        const kind = (Object.keys(CUSTOM_FIELD_STREAMS) as CustomFieldKind[]).find((k) => CUSTOM_FIELD_STREAMS[k] === stream);
+        if (kind) return ids(w.customFields.filter((f) => f.kind === kind));
+        return ids(this.truth(stream));
+      }
     }
-
-    const bump = (kind: RefKind, r: Rec, reindex: SortedIndex<Rec>[], stream: StreamName): void => {
-      const prev = r.updated;
-      for (const idx of reindex) idx.remove(r);
-      r.updated = clockUs();
-      r.ver++;
-      for (const idx of reindex) idx.insert(r);
-      note(stream, r.id);
-      event(kind, r, 'updated', prev, changedFields(kind, rng));
-    };
-
-    for (const r of this.pickDistinct(rng, w.leads, mu.updatedLeads ?? 0)) {
-      bump('lead', r, [this.leadsByUpdated], 'leads');
-    }
-    for (let i = 0; i < (mu.newActivities ?? 0); i++) {
-      addActivity(randomLead(), rng.next() < 0.5 ? ACT_NOTE : ACT_CALL, clockUs());
-    }
-    for (const r of this.pickDistinct(rng, w.acts, mu.updatedActivities ?? 0)) {
-      // date_created is the only activity index key, so an edit never moves it.
-      bump('activity', r, [], 'activities');
-    }
-    for (let i = 0; i < (mu.newTasks ?? 0); i++) addTask(randomLead(), clockUs());
-    for (const r of this.pickDistinct(rng, w.tasks, mu.updatedTasks ?? 0)) {
-      const idxs = [this.tasksAll.date_updated];
-      if (r.kind === TASK_LEAD) idxs.push(this.tasksLead.date_updated);
-      r.b ^= TASK_COMPLETE;
-      bump('task', r, idxs, 'tasks');
-    }
-    for (let i = 0; i < (mu.newOpportunities ?? 0); i++) addOpp(randomLead(), clockUs());
-    for (const r of this.pickDistinct(rng, w.opps, mu.updatedOpportunities ?? 0)) {
-      bump('opportunity', r, [this.oppsByUpdated], 'opportunities');
-    }
-    for (const r of this.pickDistinct(rng, w.contacts, mu.updatedContacts ?? 0)) {
-      bump('contact', r, [], 'contacts');
-    }
-    for (const u of this.pickDistinct(rng, w.users, mu.updatedUsers ?? 0)) {
-      u.updated = clockUs();
-      u.last_used_timezone = u.last_used_timezone === 'UTC' ? 'Europe/London' : 'UTC';
-      note('users', u.id);
-    }
-    const cfStream: Record<CustomFieldKind, StreamName> = {
-      lead: 'custom_fields',
-      contact: 'contact_custom_fields',
-      opportunity: 'opportunity_custom_fields',
-      activity: 'activity_custom_fields',
-      shared: 'shared_custom_fields',
-    };
-    for (const f of this.pickDistinct(rng, w.customFields, mu.updatedCustomFields ?? 0)) {
-      f.updated = clockUs();
-      f.description = `${f.name} (edited ${fmtTs(f.updated).slice(0, 19)})`;
-      f.updatedBy = rng.int(nUsers);
-      note(cfStream[f.kind], f.id);
-    }
-    return { changed: changed as Record<StreamName, string[]> };
-  }
-
-  private taskIndexInsert(r: Rec): void {
-    const sets = r.kind === TASK_LEAD ? [this.tasksAll, this.tasksLead] : [this.tasksAll];
-    for (const s of sets) {
-      s.date_created.insert(r);
-      s.date_updated.insert(r);
-      s.date.insert(r);
-    }
-  }
-
-  private pickDistinct<T>(rng: Rng, arr: T[], n: number): T[] {
-    n = Math.min(Math.max(0, Math.floor(n)), arr.length);
-    if (n === arr.length) return arr.slice();
-    const seen = new Set<number>();
-    const out: T[] = [];
-    while (out.length < n) {
-      const i = rng.int(arr.length);
-      if (seen.has(i)) continue;
-      seen.add(i);
-      out.push(arr[i]);
-    }
-    return out;
   }
 }
-

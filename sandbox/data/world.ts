@@ -28,6 +28,10 @@ export interface World {
   opps: Rec[];
   tasks: Rec[];
   acts: Rec[];
+  /** EmailThreads, each grouping Emails of one lead (Rec.a of an Email is its thread's index here) */
+  threads: Rec[];
+  /** the Emails of each thread, oldest first */
+  threadEmails: Rec[][];
   children: LeadChildren[];
   events: EventRec[];
 }

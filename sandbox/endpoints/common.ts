@@ -15,10 +15,37 @@ export function badRequest(message: string): ApiError {
   return new ApiError(400, { error: message });
 }
 
+/**
+ * How Close words its skip-cap refusal. Documented (airbytehq/airbyte#20959, the only observed wording):
+ * "The skip you set is larger than the maximum skip for this resource (max_skip = N). Please refine your
+ * search query." — whether a space or a newline separates the sentences is unknown. FACTS.md reports a newer
+ * "less than or equal to" wording that nothing published shows: its exact text here is a GUESS, deliberately
+ * without "max_skip", so that a client matching only the documented words is caught.
+ */
+export type SkipCapWording = 'documented' | 'documented-newline' | 'less-or-equal';
+
+export function skipCapMessage(wording: SkipCapWording, cap: number): string {
+  switch (wording) {
+    case 'documented-newline':
+      return `The skip you set is larger than the maximum skip for this resource (max_skip = ${cap}).\nPlease refine your search query.`;
+    case 'less-or-equal':
+      return `_skip must be less than or equal to ${cap}. Please refine your search query.`;
+    default:
+      return `The skip you set is larger than the maximum skip for this resource (max_skip = ${cap}). Please refine your search query.`;
+  }
+}
+
+/** What the key may see: Close hides old event payloads from non-admins. */
+export type KeyRole = 'admin' | 'user';
+
 export interface Ctx {
   store: Store;
   params: URLSearchParams;
   skipCap: number;
+  skipCapWording: SkipCapWording;
+  keyRole: KeyRole;
+  /** refuse an unsupported `_order_by` with a 400 instead of ignoring it as Close's framework does */
+  strictOrderBy: boolean;
   /** path after /api/v1, normalised to a trailing slash */
   path: string;
 }
@@ -32,10 +59,11 @@ export type Handler = (ctx: Ctx) => HandlerResult;
 
 export const ok = (body: unknown): HandlerResult => ({ status: 200, body });
 
+// Close's REST framework (closeio/flask-mongorest) words parameter errors this way.
 function parseIntParam(params: URLSearchParams, name: string): number | undefined {
   const raw = params.get(name);
   if (raw === null || raw === '') return undefined;
-  if (!/^-?\d+$/.test(raw.trim())) throw badRequest(`Invalid value for ${name}: ${raw}`);
+  if (!/^-?\d+$/.test(raw.trim())) throw badRequest(`${name} must be an integer (got "${raw}" instead).`);
   return parseInt(raw, 10);
 }
 
@@ -49,14 +77,27 @@ export function paging(ctx: Ctx, maxLimit: number, defaultLimit = 100): Paging {
   if (limit > maxLimit) {
     throw badRequest(`The limit you set is larger than the maximum limit for this resource (max_limit = ${maxLimit}).`);
   }
+  // What Close does with _limit=0 or a negative one is UNDOCUMENTED: the default applies.
   if (limit <= 0) limit = defaultLimit;
-  const skip = Math.max(0, parseIntParam(ctx.params, '_skip') ?? 0);
-  if (skip > ctx.skipCap) {
-    throw badRequest(
-      `The skip you set is larger than the maximum skip for this resource (max_skip = ${ctx.skipCap}). Please refine your search query.`,
-    );
-  }
+  const skip = parseIntParam(ctx.params, '_skip') ?? 0;
+  if (skip < 0) throw badRequest(`_skip must be a non-negative integer (got "${ctx.params.get('_skip')}" instead).`);
+  if (skip > ctx.skipCap) throw badRequest(skipCapMessage(ctx.skipCapWording, ctx.skipCap));
   return { skip, limit };
+}
+
+/**
+ * An `_order_by` value: the field and direction if it is one the endpoint
+ * supports, else null — Close's framework ignores values outside its allowed
+ * orderings (default order), the sandbox refuses them when strict.
+ */
+export function orderBy<F extends string>(ctx: Ctx, allowed: readonly F[]): { field: F; desc: boolean } | null {
+  const raw = ctx.params.get('_order_by');
+  if (!raw) return null;
+  const desc = raw.startsWith('-');
+  const field = raw.replace(/^[-+]/, '') as F;
+  if (allowed.includes(field)) return { field, desc };
+  if (ctx.strictOrderBy) throw badRequest(`Invalid _order_by: ${raw}`);
+  return null;
 }
 
 const OPS = ['gt', 'gte', 'lt', 'lte'] as const;

@@ -1,11 +1,13 @@
 import { CustomFieldKind } from '../data/model';
-import { ACTIVITY_ENDPOINTS, listActivities } from './activities';
+import { ACTIVITY_ENDPOINTS, getEmailThread, listActivities } from './activities';
 import { ApiError, Ctx, HandlerResult } from './common';
 import { getEvent, listEvents } from './events';
 import { getLead, listLeads } from './leads';
 import { listOpportunities } from './opportunities';
 import {
+  customFieldSchema,
   getCustomField,
+  getOrganization,
   getUser,
   listContacts,
   listCustomFields,
@@ -46,6 +48,9 @@ const SINGLE: [RegExp, (ctx: Ctx, m: RegExpExecArray) => HandlerResult][] = [
   [/^\/lead\/([^/]+)\/$/, (c, m) => getLead(c, m[1])],
   [/^\/user\/([^/]+)\/$/, (c, m) => getUser(c, m[1])],
   [/^\/event\/([^/]+)\/$/, (c, m) => getEvent(c, m[1])],
+  [/^\/activity\/emailthread\/([^/]+)\/$/, (c, m) => getEmailThread(c, m[1])],
+  [/^\/organization\/([^/]+)\/$/, (c, m) => getOrganization(c, m[1])],
+  [/^\/custom_field_schema\/(lead|contact|opportunity)\/$/, (c, m) => customFieldSchema(c, m[1] as 'lead' | 'contact' | 'opportunity')],
   [/^\/custom_fields?\/(lead|contact|opportunity|activity|shared)\/([^/]+)\/$/, (c, m) => getCustomField(c, m[1] as CustomFieldKind, m[2])],
 ];
 

@@ -1,7 +1,6 @@
-import { fmtTs } from '../dates';
 import { CustomFieldKind } from '../data/model';
 import { pageOver } from '../data/sorted-index';
-import { Ctx, HandlerResult, listBody, notFound, ok, pageArray, paging } from './common';
+import { Ctx, HandlerResult, listBody, notFound, ok, orderBy, pageArray, paging } from './common';
 
 export function listContacts(ctx: Ctx): HandlerResult {
   const { store, params } = ctx;
@@ -19,10 +18,20 @@ export function listContacts(ctx: Ctx): HandlerResult {
   return ok(listBody(page, (r) => store.m.contact(r), false));
 }
 
+/** Documented orderings: `last_name,first_name` and `first_name,last_name`; the default (generation order here) is UNDOCUMENTED. */
 export function listUsers(ctx: Ctx): HandlerResult {
   const { store } = ctx;
-  const page = pageArray(store.w.users, paging(ctx, 1000));
-  return ok(listBody(page, (u) => store.m.user(u), false));
+  const p = paging(ctx, 1000);
+  const order = orderBy(ctx, ['last_name,first_name', 'first_name,last_name'] as const);
+  let users = store.w.users;
+  if (order) {
+    const keys = order.field.split(',') as ('first_name' | 'last_name')[];
+    users = users.slice().sort((a, b) => {
+      for (const k of keys) if (a[k] !== b[k]) return (a[k] < b[k] ? -1 : 1) * (order.desc ? -1 : 1);
+      return a.id < b.id ? -1 : 1;
+    });
+  }
+  return ok(listBody(pageArray(users, p), (u) => store.m.user(u), false));
 }
 
 export function getUser(ctx: Ctx, id: string): HandlerResult {
@@ -31,31 +40,60 @@ export function getUser(ctx: Ctx, id: string): HandlerResult {
   return ok(ctx.store.m.user(u));
 }
 
+function organization(ctx: Ctx): Record<string, unknown> {
+  const w = ctx.store.w;
+  return {
+    id: w.orgId,
+    name: w.orgName,
+    date_created: ctx.store.m.ts(w.users[0].created),
+    date_updated: ctx.store.m.ts(w.users[0].updated),
+    currency: 'USD',
+    currency_symbol: '$',
+    lead_statuses: w.leadStatuses.map((s) => ({ id: s.id, label: s.label })),
+  };
+}
+
+/** The key's membership: `role_id` is `admin` or `user` (documented role ids; the key's role is a sandbox option). */
+function membership(ctx: Ctx): Record<string, unknown> {
+  const u = ctx.store.w.users[0];
+  return { id: 'mem_' + u.id.slice(5), organization_id: ctx.store.w.orgId, role_id: ctx.keyRole, user_id: u.id };
+}
+
+/** GET /me/: the key's user; the organizations/memberships shape is UNVERIFIED (the doc example is cut short). */
 export function me(ctx: Ctx): HandlerResult {
   const { store } = ctx;
-  const w = store.w;
-  const u = w.users[0];
-  return ok({
-    ...store.m.user(u),
-    organizations: [
-      {
-        id: w.orgId,
-        name: w.orgName,
-        date_created: fmtTs(w.users[0].created),
-        date_updated: fmtTs(w.users[0].updated),
-        currency: 'USD',
-        currency_symbol: '$',
-        lead_statuses: w.leadStatuses.map((s) => ({ id: s.id, label: s.label })),
-      },
-    ],
-    memberships: [{ id: 'mem_' + u.id.slice(5), organization_id: w.orgId, role_id: 'admin', user_id: u.id }],
-  });
+  return ok({ ...store.m.user(store.w.users[0]), organizations: [organization(ctx)], memberships: [membership(ctx)] });
+}
+
+/** GET /organization/{id}/ with its memberships (recorded shape: closex cassette closex_get_organization.json). */
+export function getOrganization(ctx: Ctx, id: string): HandlerResult {
+  if (id !== ctx.store.w.orgId) throw notFound('Organization');
+  const m = membership(ctx);
+  return ok({ ...organization(ctx), memberships: [{ ...m, role: m.role_id, permissions_granted: [] }] });
+}
+
+/**
+ * GET /custom_field_schema/{lead|contact|opportunity}/: "all (regular and shared) Custom Fields that belong
+ * on a given object" (https://developer.close.com/api/resources/custom-fields/custom-field-schemas.md), not
+ * paged. The `{"fields": [...]}` envelope is a guess.
+ */
+export function customFieldSchema(ctx: Ctx, objectType: 'lead' | 'contact' | 'opportunity'): HandlerResult {
+  const { store } = ctx;
+  const own = store.customFields(objectType);
+  const shared = objectType === 'contact' ? [] : store.customFields('shared');
+  return ok({ fields: [...own, ...shared].map((f) => store.m.customField(f)) });
 }
 
 export function listCustomFields(ctx: Ctx, kind: CustomFieldKind): HandlerResult {
   const { store } = ctx;
-  const page = pageArray(store.customFields(kind), paging(ctx, 1000));
+  // Close does not page /custom_field/shared/ (only `_fields` is documented): every field, has_more false.
+  const page = kind === 'shared' ? unpaged(store.customFields(kind)) : pageArray(store.customFields(kind), paging(ctx, 1000));
   return ok(listBody(page, (f) => store.m.customField(f), false));
+}
+
+/** Resources Close does not page (statuses, pipelines, shared custom fields): `_skip`/`_limit` are ignored. */
+function unpaged<T>(items: T[]): { items: T[]; hasMore: boolean; total: number } {
+  return { items, hasMore: false, total: items.length };
 }
 
 export function getCustomField(ctx: Ctx, kind: CustomFieldKind, id: string): HandlerResult {
@@ -66,13 +104,13 @@ export function getCustomField(ctx: Ctx, kind: CustomFieldKind, id: string): Han
 
 export function listLeadStatuses(ctx: Ctx): HandlerResult {
   const { w } = ctx.store;
-  const page = pageArray(w.leadStatuses, paging(ctx, 100));
+  const page = unpaged(w.leadStatuses);
   return ok(listBody(page, (s) => ({ id: s.id, label: s.label, organization_id: w.orgId }), false));
 }
 
 export function listOpportunityStatuses(ctx: Ctx): HandlerResult {
   const { w } = ctx.store;
-  const page = pageArray(w.oppStatuses, paging(ctx, 100));
+  const page = unpaged(w.oppStatuses);
   return ok(
     listBody(
       page,
@@ -89,8 +127,8 @@ export function listOpportunityStatuses(ctx: Ctx): HandlerResult {
 }
 
 export function listPipelines(ctx: Ctx): HandlerResult {
-  const { w } = ctx.store;
-  const page = pageArray(w.pipelines, paging(ctx, 100));
+  const { w, m } = ctx.store;
+  const page = unpaged(w.pipelines);
   return ok(
     listBody(
       page,
@@ -103,8 +141,8 @@ export function listPipelines(ctx: Ctx): HandlerResult {
           return { id: s.id, label: s.label, type: s.type };
         }),
         updated_by: w.users[pl.updatedBy].id,
-        date_created: fmtTs(pl.created),
-        date_updated: fmtTs(pl.updated),
+        date_created: m.ts(pl.created),
+        date_updated: m.ts(pl.updated),
       }),
       false,
     ),
@@ -112,7 +150,7 @@ export function listPipelines(ctx: Ctx): HandlerResult {
 }
 
 export function listEmailTemplates(ctx: Ctx): HandlerResult {
-  const { w } = ctx.store;
+  const { w, m } = ctx.store;
   const page = pageArray(w.templates, paging(ctx, 100));
   return ok(
     listBody(
@@ -131,8 +169,8 @@ export function listEmailTemplates(ctx: Ctx): HandlerResult {
         organization_id: w.orgId,
         created_by: w.users[t.createdBy].id,
         updated_by: w.users[t.updatedBy].id,
-        date_created: fmtTs(t.created),
-        date_updated: fmtTs(t.updated),
+        date_created: m.ts(t.created),
+        date_updated: m.ts(t.updated),
       }),
       false,
     ),
@@ -140,7 +178,7 @@ export function listEmailTemplates(ctx: Ctx): HandlerResult {
 }
 
 export function listSequences(ctx: Ctx): HandlerResult {
-  const { w } = ctx.store;
+  const { w, m } = ctx.store;
   const page = pageArray(w.sequences, paging(ctx, 1000));
   return ok(
     listBody(
@@ -163,13 +201,13 @@ export function listSequences(ctx: Ctx): HandlerResult {
           required: false,
           created_by_id: w.users[s.createdBy].id,
           updated_by_id: w.users[s.updatedBy].id,
-          date_created: fmtTs(s.created),
-          date_updated: fmtTs(s.updated),
+          date_created: m.ts(s.created),
+          date_updated: m.ts(s.updated),
         })),
         created_by_id: w.users[s.createdBy].id,
         updated_by_id: w.users[s.updatedBy].id,
-        date_created: fmtTs(s.created),
-        date_updated: fmtTs(s.updated),
+        date_created: m.ts(s.created),
+        date_updated: m.ts(s.updated),
       }),
       false,
     ),

@@ -1,25 +1,26 @@
-import { Rec, TASK_COMPLETE, TASK_LEAD, TASK_TYPES } from '../data/model';
+import { Rec, TASK_COMPLETE, TASK_LEAD, TASK_TYPES, taskDateKey } from '../data/model';
 import { Range, inRange, isEmptyRange, pageOver } from '../data/sorted-index';
 import { TaskIndexes } from '../data/store';
-import { Ctx, HandlerResult, andPreds, badRequest, boolParam, dateRange, listBody, ok, paging } from './common';
+import { Ctx, HandlerResult, andPreds, badRequest, boolParam, dateRange, listBody, ok, orderBy, paging } from './common';
 
 type OrderField = keyof TaskIndexes;
 const KEY: Record<OrderField, (r: Rec) => number> = {
   date_created: (r) => r.created,
   date_updated: (r) => r.updated,
-  date: (r) => r.a,
+  date: (r) => taskDateKey(r),
 };
 
 export function listTasks(ctx: Ctx): HandlerResult {
   const { store, params } = ctx;
   const p = paging(ctx, 1000);
-  const orderRaw = params.get('_order_by') || '-date_created';
-  const desc = orderRaw.startsWith('-');
-  const field = orderRaw.replace(/^[-+]/, '') as OrderField;
-  if (!(field in KEY)) throw badRequest(`Invalid _order_by: ${orderRaw}`);
+  // Documented orderings: date and date_created, '-' for descending. The default is UNDOCUMENTED (guess:
+  // newest date_created first); date_updated is not an ordering Close offers, so it is ignored like any other.
+  const order = orderBy(ctx, ['date', 'date_created'] as const) ?? { field: 'date_created' as const, desc: true };
+  const field: OrderField = order.field;
+  const desc = order.desc;
 
-  // Without _type Close returns only "lead" tasks; _type=all returns every type.
-  const typeParam = params.get('_type');
+  // Without _type Close returns only "lead" tasks; _type=all returns every type; _type__in lists several.
+  const typeParam = params.get('_type__in') || params.get('_type');
   let kinds: Set<number> | null = new Set([TASK_LEAD]);
   if (typeParam === 'all') kinds = null;
   else if (typeParam) {

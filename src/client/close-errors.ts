@@ -39,7 +39,7 @@ export function apiErrorInfo(err: unknown): Partial<ApiErrorInfo> {
   return err instanceof Error ? (VError.info(err) as Partial<ApiErrorInfo>) : {};
 }
 
-/** Close refuses `_skip` beyond a per-resource cap with a 400 that says so. */
+/** Close refuses `_skip` beyond a per-resource cap with a 400 that says so (documented and "less than or equal" wordings). */
 export function isSkipCapMessage(message: string | undefined): boolean {
-  return !!message && /maximum skip|max_skip/i.test(message);
+  return !!message && /maximum skip|max_skip|skip[^.]*less than or equal/i.test(message);
 }

@@ -27,12 +27,15 @@ describe(`resilience: the sandbox's _skip cap at ${SKIP_CAP}, thousands of leads
   let names: string[];
   let full: RunResult;
   let incremental: RunResult;
+  let discover: AirbyteMessage[];
+  let config: string;
+  let dir: string;
 
   before(async () => {
     sandbox = await startTestSandbox({scale: 1000, seed: 31, skipCap: SKIP_CAP});
-    const dir = tempDir();
-    const config = writeJson(dir, 'config.json', configFor(sandbox));
-    const discover: AirbyteMessage[] = (await runConnector(['discover', '--config', config])).messages;
+    dir = tempDir();
+    config = writeJson(dir, 'config.json', configFor(sandbox));
+    discover = (await runConnector(['discover', '--config', config])).messages;
     names = streamNames(discover);
     assert.ok(sandbox.truth('leads').length >= 1000 && sandbox.truth('activities').length >= 5000);
     full = await runConnector(['read', '--config', config, '--catalog', writeJson(dir, 'full.json', catalogFrom(discover, 'full_refresh'))], {timeoutMs: 90_000});
@@ -62,6 +65,23 @@ describe(`resilience: the sandbox's _skip cap at ${SKIP_CAP}, thousands of leads
       for (const name of names) {
         if (KNOWN_DEEP_OFFSETS.has(name)) continue;
         assert.deepEqual(statusesOf(res.messages, name).at(-1), 'COMPLETE', `${name}: ${JSON.stringify(errorTraces(res.messages, name).map((m) => m.trace.error.message))}`);
+      }
+    });
+  }
+
+  // Close's only observed wording is the default; FACTS.md reports a newer "less than or equal to" one
+  // (docs/close-api-behaviour.md): the contacts fallback must start on either, and on a line break.
+  for (const wording of ['documented-newline', 'less-or-equal'] as const) {
+    test(`contacts: the fallback past the cap starts when Close words the refusal "${wording}"`, async () => {
+      sandbox.setSkipCapWording(wording);
+      try {
+        const catalog = writeJson(dir, `contacts-${wording}.json`, catalogFrom(discover, 'full_refresh', ['contacts']));
+        const res = await runConnector(['read', '--config', config, '--catalog', catalog], {timeoutMs: 90_000});
+        assert.deepEqual(errorTraces(res.messages).map((m) => m.trace.error.message), []);
+        assert.equal(res.code, 0);
+        assertHoldsTruth(sandbox, 'contacts', recordsOf(res.messages, 'contacts'), ` (${wording})`);
+      } finally {
+        sandbox.setSkipCapWording('documented');
       }
     });
   }

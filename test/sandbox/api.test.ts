@@ -67,7 +67,6 @@ describe('sandbox API basics', () => {
       ['/activity/call/', 100],
       ['/contact/', 100],
       ['/event/', 50],
-      ['/status/lead/', 100],
     ];
     for (const [path, max] of cases) {
       assert.equal((await get(sb, `${path}?_limit=${max}`)).status, 200, path);
@@ -75,6 +74,22 @@ describe('sandbox API basics', () => {
       assert.equal(r.status, 400, path);
       assert.equal(r.body.error, `The limit you set is larger than the maximum limit for this resource (max_limit = ${max}).`);
     }
+  });
+
+  it('does not page what Close does not page: statuses, pipelines, shared custom fields', async () => {
+    for (const path of ['/status/lead/', '/status/opportunity/', '/pipeline/', '/custom_field/shared/']) {
+      const all = await get(sb, path);
+      const limited = await get(sb, `${path}?_limit=1&_skip=1`);
+      assert.equal(limited.status, 200, path);
+      assert.deepEqual(limited.body, all.body, `${path} ignores _skip/_limit`);
+      assert.equal(all.body.has_more, false, path);
+    }
+  });
+
+  it('answers bad paging parameters with the framework wording', async () => {
+    assert.equal((await get(sb, '/lead/?_limit=abc')).body.error, '_limit must be an integer (got "abc" instead).');
+    assert.equal((await get(sb, '/lead/?_skip=x')).body.error, '_skip must be an integer (got "x" instead).');
+    assert.equal((await get(sb, '/lead/?_skip=-1')).body.error, '_skip must be a non-negative integer (got "-1" instead).');
   });
 
   it('rejects _skip above the cap', async () => {

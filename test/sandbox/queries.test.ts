@@ -92,8 +92,48 @@ describe('sandbox filtering and ordering', () => {
     assert.ok(vm.length > 0 && vm.every((t) => t._type === 'voicemail' && t.voicemail_url));
     const done = await pageAll(sb, '/task/?_type=all&is_complete=true&_fields=is_complete', 1000);
     assert.ok(done.length > 0 && done.every((t) => t.is_complete === true));
-    const asc = await pageAll(sb, '/task/?_type=all&_order_by=date_updated&_fields=date_updated', 1000);
-    for (let i = 1; i < asc.length; i++) assert.ok(us(asc[i - 1].date_updated) <= us(asc[i].date_updated));
+    const byDate = await pageAll(sb, '/task/?_type=all&_order_by=date&_fields=date', 1000);
+    const dateKey = (d: string): number => us(d.length === 10 ? d + 'T00:00:00+00:00' : d);
+    for (let i = 1; i < byDate.length; i++) assert.ok(dateKey(byDate[i - 1].date) <= dateKey(byDate[i].date));
+    const created = await pageAll(sb, '/task/?_type=all&_order_by=date_created&_fields=date_created', 1000);
+    for (let i = 1; i < created.length; i++) assert.ok(us(created[i - 1].date_created) <= us(created[i].date_created));
+  });
+
+  it('tasks: an _order_by Close does not offer is ignored (default order), or refused when strict', async () => {
+    // Documented orderings are date and date_created; Close's framework silently ignores others.
+    const ignored = await get(sb, '/task/?_type=all&_order_by=date_updated&_limit=200&_fields=id,date_created');
+    const plain = await get(sb, '/task/?_type=all&_limit=200&_fields=id,date_created');
+    assert.equal(ignored.status, 200);
+    assert.deepEqual(ignored.body.data, plain.body.data);
+    for (let i = 1; i < plain.body.data.length; i++) assert.ok(us(plain.body.data[i - 1].date_created) >= us(plain.body.data[i].date_created));
+    const strict = await startSandbox({ scale: 20, seed: 11, strictOrderBy: true });
+    try {
+      assert.equal((await get(strict, '/task/?_order_by=date_updated')).status, 400);
+      assert.equal((await get(strict, '/opportunity/?_order_by=nonsense')).status, 400);
+      assert.equal((await get(strict, '/task/?_order_by=-date')).status, 200);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('tasks: _type__in, and object_type/view/is_dateless as Close records them', async () => {
+    const two = await pageAll(sb, '/task/?_type__in=missed_call,voicemail&_fields=_type', 1000);
+    assert.ok(two.length > 0 && two.every((t) => t._type === 'missed_call' || t._type === 'voicemail'));
+    const all = await pageAll(sb, '/task/?_type=all', 1000);
+    for (const t of all) {
+      if (t._type === 'incoming_email' || t._type === 'email_followup') assert.equal(t.object_type, 'emailthread');
+      if (t._type === 'lead') {
+        assert.equal(t.object_type, t.is_complete ? 'taskcompleted' : null);
+        if (t.is_complete) assert.match(t.object_id, /^acti_/);
+      }
+      if (t.is_complete) assert.equal(t.view, 'archive');
+      else assert.ok(['inbox', 'future'].includes(t.view), t.view);
+      if (t.is_dateless) {
+        assert.equal(t.due_date, null);
+        assert.match(t.date, /^\d{4}-\d{2}-\d{2}$/);
+      }
+    }
+    assert.ok(all.some((t) => t.is_dateless), 'some tasks are dateless');
   });
 
   it('opportunities: _order_by and date_updated filters, total_results', async () => {
@@ -103,6 +143,14 @@ describe('sandbox filtering and ordering', () => {
     for (let i = 1; i < asc.length; i++) assert.ok(us(asc[i - 1].date_updated) <= us(asc[i].date_updated));
     const desc = await pageAll(sb, '/opportunity/?_order_by=-date_created&_fields=id,date_created', 250);
     for (let i = 1; i < desc.length; i++) assert.ok(us(desc[i - 1].date_created) >= us(desc[i].date_created));
+    // Other documented orderings, and the aggregates "contained in all opportunity list responses".
+    const byValue = await pageAll(sb, '/opportunity/?_order_by=-value&_fields=id,value', 250);
+    assert.equal(byValue.length, truth.length);
+    for (let i = 1; i < byValue.length; i++) assert.ok(byValue[i - 1].value >= byValue[i].value);
+    const page = await get(sb, '/opportunity/?_limit=5');
+    for (const k of ['count_by_value_period', 'total_value_one_time', 'total_value_monthly', 'total_value_annual', 'expected_value_annualized']) {
+      assert.ok(k in page.body, k);
+    }
     const mid = asc[Math.floor(asc.length / 2)].date_updated;
     const r = await get(sb, `/opportunity/?date_updated__gte=${encodeURIComponent(mid)}&_limit=1`);
     assert.equal(r.body.total_results, truth.filter((t) => us(t.date_updated!) >= us(mid)).length);

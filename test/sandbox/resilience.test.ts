@@ -32,25 +32,48 @@ describe('sandbox rate limits', () => {
     const rs = [];
     for (let i = 0; i < 4; i++) rs.push(await get(sb, '/lead/'));
     assert.deepEqual(rs.map((r) => r.status), [200, 200, 200, 429]);
-    assert.match(rs[0].headers.get('ratelimit')!, /^limit=3, remaining=2, reset=\d+\.\d{3}$/);
+    // Documented header form, reset in whole seconds (rounded up).
+    assert.match(rs[0].headers.get('ratelimit')!, /^limit=3, remaining=2, reset=1$/);
     const r429 = rs[3];
-    assert.match(r429.headers.get('ratelimit')!, /remaining=0/);
-    const reset = Number(/reset=([\d.]+)/.exec(r429.headers.get('ratelimit')!)![1]);
-    assert.ok(reset > 0 && reset <= 1);
+    assert.match(r429.headers.get('ratelimit')!, /^limit=3, remaining=0, reset=1$/);
     assert.equal(r429.headers.get('retry-after'), '1');
-    assert.deepEqual(Object.keys(r429.body.error).sort(), ['message', 'rate_limit', 'rate_limit_type', 'rate_reset', 'rate_window']);
-    assert.equal(r429.body.error.rate_limit_type, 'key');
+    // The recorded (deprecated) body: top-level keys, rate_reset a string (recorded/find_leads_rate_limit.json).
+    assert.deepEqual(Object.keys(r429.body).sort(), ['message', 'rate_endpoint_group', 'rate_limit', 'rate_limit_type', 'rate_reset', 'rate_window']);
+    assert.equal(r429.body.message, 'API call count exceeded for this period');
+    assert.equal(r429.body.rate_limit_type, 'key');
+    assert.match(r429.body.rate_reset, /^0\.\d{6}$|^1\.000000$/);
+    assert.match(r429.body.rate_endpoint_group, /^[0-9a-f]{32}$/);
     // another group still has room until the organisation limit (2 x 3) is hit
     assert.equal((await get(sb, '/user/')).status, 200);
     assert.equal((await get(sb, '/user/')).status, 200);
     assert.equal((await get(sb, '/user/')).status, 200);
     const org = await get(sb, '/task/');
     assert.equal(org.status, 429);
-    assert.equal(org.body.error.rate_limit_type, 'organization');
+    assert.equal(org.body.rate_limit_type, 'organization');
     assert.equal(sb.stats().status429, 2);
     // control endpoints are never limited
     const stats = await fetch(sb.url.replace('/api/v1', '') + '/_sandbox/stats');
     assert.equal(stats.status, 200);
+  });
+
+  it('offers the other 429 shapes and a fractional reset', async () => {
+    const shapes: [string, (r: any) => void][] = [
+      ['nested', (r) => assert.deepEqual(Object.keys(r.body.error).sort(), ['message', 'rate_limit', 'rate_limit_type', 'rate_reset', 'rate_window'])],
+      ['none', (r) => assert.equal(r.text, '')],
+    ];
+    for (const [body, check] of shapes) {
+      const one = await startSandbox({ scale: 5, rateLimit: { perGroupPerSecond: 1, body: body as 'nested' | 'none', resetFormat: 'fraction' } });
+      try {
+        const first = await get(one, '/user/');
+        assert.match(first.headers.get('ratelimit')!, /^limit=1, remaining=0, reset=\d\.\d{3}$/);
+        const r = await get(one, '/user/');
+        assert.equal(r.status, 429);
+        assert.match(r.headers.get('retry-after')!, /^\d+$/);
+        check(r);
+      } finally {
+        await one.close();
+      }
+    }
   });
 
   it('recovers after the window', async () => {

@@ -5,6 +5,7 @@ import { eventsAll, pageAll } from './helpers';
 
 const ENDPOINTS: Record<Exclude<StreamName, 'event_log'>, [string, number]> = {
   activities: ['/activity/', 100],
+  email_threads: ['/activity/emailthread/', 100],
   custom_fields: ['/custom_field/lead/', 1000],
   leads: ['/lead/', 200],
   tasks: ['/task/?_type=all', 1000],
