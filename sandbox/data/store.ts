@@ -46,6 +46,8 @@ export class Store {
   readonly oppsByUpdated = new SortedIndex<Rec>(byUpdated);
   readonly oppsByCreated = new SortedIndex<Rec>(byCreated);
   readonly contactsByCreated = new SortedIndex<Rec>(byCreated);
+  /** For POST /data/search/, which filters and sorts contacts by date_updated (GET /contact/ cannot). */
+  readonly contactsByUpdated = new SortedIndex<Rec>(byUpdated);
   readonly events = new SortedIndex<EventRec>(evByUpdated);
   private mutations = 0;
 
@@ -67,6 +69,7 @@ export class Store {
     this.oppsByUpdated.build(w.opps);
     this.oppsByCreated.build(w.opps);
     this.contactsByCreated.build(w.contacts);
+    this.contactsByUpdated.build(w.contacts);
     this.events.build(w.events);
   }
 
@@ -181,6 +184,7 @@ export class Store {
       w.contacts.push(r);
       w.children[li].contacts.push(r);
       this.contactsByCreated.insert(r);
+      this.contactsByUpdated.insert(r);
       note('contacts', r.id);
       event('contact', r, 'created', 0, []);
       return r;
@@ -258,7 +262,7 @@ export class Store {
       bump('opportunity', r, [this.oppsByUpdated], 'opportunities');
     }
     for (const r of this.pickDistinct(rng, w.contacts, mu.updatedContacts ?? 0)) {
-      bump('contact', r, [], 'contacts');
+      bump('contact', r, [this.contactsByUpdated], 'contacts');
     }
     for (const u of this.pickDistinct(rng, w.users, mu.updatedUsers ?? 0)) {
       u.updated = clockUs();
