@@ -8,6 +8,11 @@ function num(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
+function pastWalkCap(v: string | undefined): 'end' | 'error' | undefined {
+  if (v === undefined || v === 'end' || v === 'error') return v;
+  throw new Error(`--search-past-walk-cap must be end or error, got ${v}`);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -19,6 +24,10 @@ async function main(): Promise<void> {
       'rate-limit': { type: 'string' },
       'fault-rate': { type: 'string' },
       'skip-cap': { type: 'string' },
+      'search-cursor-ttl-ms': { type: 'string' },
+      'search-walk-cap': { type: 'string' },
+      'search-past-walk-cap': { type: 'string' },
+      'search-index-lag-ms': { type: 'string' },
     },
     strict: true,
   });
@@ -34,6 +43,12 @@ async function main(): Promise<void> {
     rateLimit: rate ? { perGroupPerSecond: rate } : null,
     faults: faultRate ? { rate: faultRate } : null,
     skipCap: num(values['skip-cap'], 'skip-cap'),
+    search: {
+      cursorTtlMs: num(values['search-cursor-ttl-ms'], 'search-cursor-ttl-ms'),
+      walkCap: num(values['search-walk-cap'], 'search-walk-cap'),
+      pastWalkCap: pastWalkCap(values['search-past-walk-cap']),
+      indexLagMs: num(values['search-index-lag-ms'], 'search-index-lag-ms'),
+    },
   });
   const startDate = new Date(Date.now() - 2 * 365 * 86400_000).toISOString().slice(0, 10) + 'T00:00:00Z';
   const config = { api_key: sb.apiKey, api_url: sb.url, start_date: startDate };

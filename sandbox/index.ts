@@ -17,6 +17,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     { apiKey, latencyMs: opts.latencyMs ?? 0, skipCap: opts.skipCap ?? 250_000 },
     opts.rateLimit ?? null,
     opts.faults ?? null,
+    opts.search ?? {},
   );
   const base = await server.listen(opts.port ?? 0);
   return {
@@ -34,6 +35,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     setSkipCap: (n) => {
       server.cfg.skipCap = n;
     },
+    setSearch: (o) => server.search.configure(o),
     script: (rule) => server.scripts.add(rule),
     clearScripts: () => server.scripts.clear(),
     close: () => server.close(),

@@ -3,7 +3,8 @@ import { AddressInfo } from 'node:net';
 import { Store } from './data/store';
 import { ApiError, Ctx, HandlerResult } from './endpoints/common';
 import { sameCursor } from './endpoints/events';
-import { route } from './endpoints/router';
+import { DataSearch, DataSearchOptions } from './endpoints/data-search';
+import { methodAllowed, route } from './endpoints/router';
 import { FaultInjector, HTML_502 } from './faults';
 import { RateDecision, RateLimiter, rateLimitHeader } from './rate-limit';
 import { Scripts } from './scripts';
@@ -28,6 +29,7 @@ export class SandboxServer {
   readonly scripts = new Scripts();
   readonly limiter: RateLimiter;
   readonly faults: FaultInjector;
+  readonly search: DataSearch;
   private timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
@@ -36,8 +38,10 @@ export class SandboxServer {
     readonly cfg: ServerConfig,
     rateLimit: RateLimitOptions | null,
     faults: FaultOptions | null,
+    search: DataSearchOptions = {},
   ) {
     this.limiter = new RateLimiter(rateLimit);
+    this.search = new DataSearch(search);
     this.faults = new FaultInjector(faults, store.w.seed);
     this.http = http.createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
@@ -112,7 +116,19 @@ export class SandboxServer {
     if (this.cfg.latencyMs > 0) await this.sleep(this.cfg.latencyMs);
     if (res.destroyed) return;
 
-    const ctx: Ctx | null = path ? { store: this.store, params: url.searchParams, skipCap: this.cfg.skipCap, path } : null;
+    const method = req.method ?? 'GET';
+    let body: unknown;
+    if (method === 'POST' && path && methodAllowed(path, method)) {
+      try {
+        body = await this.readBody(req);
+      } catch {
+        // GUESS: Close's API runs on Flask; this is werkzeug's answer to a body it cannot parse.
+        return respond(400, { error: 'The browser (or proxy) sent a request that this server could not understand.' });
+      }
+    }
+    const ctx: Ctx | null = path
+      ? { store: this.store, params: url.searchParams, skipCap: this.cfg.skipCap, path, method, body, search: this.search }
+      : null;
     // A faulted request has no effect at all: it is decided before rate limits and scripts count it.
     const fault = this.faults.draw();
     if (fault) {
@@ -123,7 +139,7 @@ export class SandboxServer {
       return respond(404, { error: 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.' });
     }
     if (!this.authorized(req)) return respond(401, { error: UNAUTHORIZED });
-    if (req.method !== 'GET' && req.method !== 'HEAD') return respond(405, { error: 'The method is not allowed for the requested URL.' });
+    if (!methodAllowed(path, method)) return respond(405, { error: 'The method is not allowed for the requested URL.' });
 
     const decision = this.limiter.check(group, Date.now());
     const rlHeaders: Headers = decision ? { RateLimit: rateLimitHeader(decision) } : {};
@@ -291,5 +307,6 @@ export class SandboxServer {
     if ('rateLimit' in c) this.limiter.set((c.rateLimit as RateLimitOptions | null) ?? null);
     if (typeof c.latencyMs === 'number') this.cfg.latencyMs = c.latencyMs;
     if (typeof c.skipCap === 'number') this.cfg.skipCap = c.skipCap;
+    if (c.search && typeof c.search === 'object') this.search.configure(c.search as DataSearchOptions);
   }
 }

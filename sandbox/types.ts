@@ -1,3 +1,7 @@
+import type { DataSearchOptions } from './endpoints/data-search';
+
+export type { DataSearchOptions };
+
 export type FaultKind = 'status500' | 'status502' | 'status503' | 'status504' | 'reset' | 'truncated' | 'stall';
 
 export interface RateLimitOptions {
@@ -22,6 +26,8 @@ export interface SandboxOptions {
   rateLimit?: RateLimitOptions | null;
   faults?: FaultOptions | null;
   skipCap?: number;
+  /** POST /data/search/: limits, cursor lifetime, walk cap, index lag, clock. */
+  search?: DataSearchOptions;
 }
 
 export type StreamName =
@@ -119,6 +125,8 @@ export interface Sandbox {
   setRateLimit(r: SandboxOptions['rateLimit']): void;
   setLatency(ms: number): void;
   setSkipCap(n: number): void;
+  /** Changes POST /data/search/'s options (cursors already issued keep working under the new ones). */
+  setSearch(o: DataSearchOptions): void;
   script(rule: ScriptRule): void;
   clearScripts(): void;
   close(): Promise<void>;
