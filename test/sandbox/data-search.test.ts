@@ -213,6 +213,12 @@ describe('sandbox POST /data/search/', () => {
     assert.equal(read, 250);
   });
 
+  it('takes its options from the control endpoint too (POST /_sandbox/config {"search": ...})', async () => {
+    const r = await fetch(sb.url.replace(/\/api\/v1$/, '') + '/_sandbox/config', { method: 'POST', body: JSON.stringify({ search: { walkCap: 5 } }) });
+    assert.equal(r.status, 200);
+    assert.equal((await walk(sb, search('lead', { limit: 2 }))).rows.length, 5);
+  });
+
   it('counts with include_counts, and results_limit caps the walk (0: a count only)', async () => {
     const n = sb.truth('leads').length;
     const counted = await post(sb, search('lead', { limit: 5, extra: { include_counts: true, results_limit: 0 } }));
