@@ -37,6 +37,11 @@ const HELP = `Usage: npm run sandbox -- [options]
   --live-bulk-every N   every N-th batch is a bulk import/edit (default 5, 0: never)
   --live-bulk-size N    records per bulk change (default 1500)
   --live-max-batches N  batches before the account stands still (default 30, 0: no limit)
+  POST /data/search/ (Advanced Filtering):
+  --search-cursor-ttl-ms N   how long a cursor stays usable (default 30000)
+  --search-walk-cap N        results one cursor walk can return (default 10000)
+  --search-past-walk-cap S   at the walk cap: end (default, no further cursor) or error (a 400)
+  --search-index-lag-ms N    a change is searchable only this long after it (default 0)
 `;
 
 async function main(): Promise<void> {
@@ -64,6 +69,10 @@ async function main(): Promise<void> {
       'live-bulk-every': { type: 'string' },
       'live-bulk-size': { type: 'string' },
       'live-max-batches': { type: 'string' },
+      'search-cursor-ttl-ms': { type: 'string' },
+      'search-walk-cap': { type: 'string' },
+      'search-past-walk-cap': { type: 'string' },
+      'search-index-lag-ms': { type: 'string' },
     },
     strict: true,
   });
@@ -100,6 +109,12 @@ async function main(): Promise<void> {
     strictOrderBy: values['strict-order-by'],
     recordVersions: values['record-versions'],
     live,
+    search: {
+      cursorTtlMs: num(values['search-cursor-ttl-ms'], 'search-cursor-ttl-ms'),
+      walkCap: num(values['search-walk-cap'], 'search-walk-cap'),
+      pastWalkCap: oneOf(values['search-past-walk-cap'], 'search-past-walk-cap', ['end', 'error'] as const),
+      indexLagMs: num(values['search-index-lag-ms'], 'search-index-lag-ms'),
+    },
   });
   const startDate = new Date(Date.now() - 2 * 365 * 86400_000).toISOString().slice(0, 10) + 'T00:00:00Z';
   const config = { api_key: sb.apiKey, api_url: sb.url, start_date: startDate };

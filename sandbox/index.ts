@@ -27,6 +27,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     opts.rateLimit ?? null,
     opts.faults ?? null,
+    opts.search ?? {},
   );
   if (opts.live) server.live.start(opts.live);
   const base = await server.listen(opts.port ?? 0);
@@ -59,6 +60,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     setSkipCap: (n) => {
       server.cfg.skipCap = n;
     },
+    setSearch: (o) => server.search.configure(o),
     script: (rule) => server.scripts.add(rule),
     clearScripts: () => server.scripts.clear(),
     close: () => server.close(),

@@ -4,7 +4,8 @@ import { Mutator } from './data/mutate';
 import { Store } from './data/store';
 import { ApiError, Ctx, HandlerResult, KeyRole, SkipCapWording } from './endpoints/common';
 import { sameCursor } from './endpoints/events';
-import { route } from './endpoints/router';
+import { DataSearch, DataSearchOptions } from './endpoints/data-search';
+import { methodAllowed, route } from './endpoints/router';
 import { FaultInjector, HTML_502 } from './faults';
 import { LiveChanges } from './live';
 import { Oracle } from './oracle';
@@ -38,6 +39,7 @@ export class SandboxServer {
   readonly mutator: Mutator;
   readonly live: LiveChanges;
   readonly oracle: Oracle;
+  readonly search: DataSearch;
   private rateLimitOpts: RateLimitOptions | null;
   private timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -47,9 +49,11 @@ export class SandboxServer {
     readonly cfg: ServerConfig,
     rateLimit: RateLimitOptions | null,
     faults: FaultOptions | null,
+    search: DataSearchOptions = {},
   ) {
     this.limiter = new RateLimiter(rateLimit);
     this.rateLimitOpts = rateLimit;
+    this.search = new DataSearch(search);
     this.faults = new FaultInjector(faults, store.w.seed);
     this.mutator = new Mutator(store);
     this.live = new LiveChanges(this.mutator, store.w.seed);
@@ -127,9 +131,30 @@ export class SandboxServer {
     if (this.cfg.latencyMs > 0) await this.sleep(this.cfg.latencyMs);
     if (res.destroyed) return;
 
+    const method = req.method ?? 'GET';
+    let body: unknown;
+    if (method === 'POST' && path && methodAllowed(path, method)) {
+      try {
+        body = await this.readBody(req);
+      } catch {
+        // GUESS: Close's API runs on Flask; this is werkzeug's answer to a body it cannot parse.
+        return respond(400, { error: 'The browser (or proxy) sent a request that this server could not understand.' });
+      }
+    }
     const cfg = this.cfg;
     const ctx: Ctx | null = path
-      ? { store: this.store, params: url.searchParams, skipCap: cfg.skipCap, skipCapWording: cfg.skipCapWording, keyRole: cfg.keyRole, strictOrderBy: cfg.strictOrderBy, path }
+      ? {
+          store: this.store,
+          params: url.searchParams,
+          skipCap: cfg.skipCap,
+          skipCapWording: cfg.skipCapWording,
+          keyRole: cfg.keyRole,
+          strictOrderBy: cfg.strictOrderBy,
+          path,
+          method,
+          body,
+          search: this.search,
+        }
       : null;
     // A faulted request has no effect at all: it is decided before rate limits and scripts count it.
     const fault = this.faults.draw();
@@ -141,7 +166,7 @@ export class SandboxServer {
       return respond(404, { error: 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.' });
     }
     if (!this.authorized(req)) return respond(401, { error: UNAUTHORIZED });
-    if (req.method !== 'GET' && req.method !== 'HEAD') return respond(405, { error: 'The method is not allowed for the requested URL.' });
+    if (!methodAllowed(path, method)) return respond(405, { error: 'The method is not allowed for the requested URL.' });
 
     const decision = this.limiter.check(group, Date.now());
     const resetFormat = this.rateLimitOpts?.resetFormat;
@@ -358,6 +383,7 @@ export class SandboxServer {
     if ('rateLimit' in c) this.setRateLimit((c.rateLimit as RateLimitOptions | null) ?? null);
     if (typeof c.latencyMs === 'number') this.cfg.latencyMs = c.latencyMs;
     if (typeof c.skipCap === 'number') this.cfg.skipCap = c.skipCap;
+    if (c.search && typeof c.search === 'object') this.search.configure(c.search as DataSearchOptions);
     if (typeof c.skipCapWording === 'string') this.cfg.skipCapWording = c.skipCapWording as SkipCapWording;
     if (c.keyRole === 'admin' || c.keyRole === 'user') this.cfg.keyRole = c.keyRole;
     if (typeof c.strictOrderBy === 'boolean') this.cfg.strictOrderBy = c.strictOrderBy;

@@ -1,9 +1,10 @@
 import type { KeyRole, SkipCapWording } from './endpoints/common';
 import type { NaiveDateTimes } from './data/materialize';
 import type { Marker } from './data/journal';
+import type { DataSearchOptions } from './endpoints/data-search';
 import type { Oracle } from './oracle';
 
-export type { KeyRole, SkipCapWording, NaiveDateTimes, Marker };
+export type { KeyRole, SkipCapWording, NaiveDateTimes, Marker, DataSearchOptions };
 
 export type FaultKind = 'status500' | 'status502' | 'status503' | 'status504' | 'reset' | 'truncated' | 'stall';
 
@@ -101,6 +102,8 @@ export interface SandboxOptions {
   recordVersions?: boolean;
   /** change the account while it is read (default: off) */
   live?: LiveOptions | null;
+  /** POST /data/search/: limits, cursor lifetime, walk cap, index lag, clock. */
+  search?: DataSearchOptions;
 }
 
 export type StreamName =
@@ -251,6 +254,8 @@ export interface Sandbox {
   setRateLimit(r: SandboxOptions['rateLimit']): void;
   setLatency(ms: number): void;
   setSkipCap(n: number): void;
+  /** Changes POST /data/search/'s options (cursors already issued keep working under the new ones). */
+  setSearch(o: DataSearchOptions): void;
   script(rule: ScriptRule): void;
   clearScripts(): void;
   close(): Promise<void>;

@@ -72,6 +72,8 @@ export class Store {
   readonly oppsByUpdated = new SortedIndex<Rec>(byUpdated);
   readonly oppsByCreated = new SortedIndex<Rec>(byCreated);
   readonly contactsByCreated = new SortedIndex<Rec>(byCreated);
+  /** For POST /data/search/, which filters and sorts contacts by date_updated (GET /contact/ cannot). */
+  readonly contactsByUpdated = new SortedIndex<Rec>(byUpdated);
   readonly events = new SortedIndex<EventRec>(evByUpdated);
 
   constructor(opts: StoreOptions) {
@@ -93,6 +95,7 @@ export class Store {
     this.oppsByUpdated.build(w.opps);
     this.oppsByCreated.build(w.opps);
     this.contactsByCreated.build(w.contacts);
+    this.contactsByUpdated.build(w.contacts);
     this.events.build(w.events);
   }
 
@@ -130,7 +133,7 @@ export class Store {
       case 'lead':
         return [this.leadsByUpdated, this.leadsByCreated];
       case 'contact':
-        return [this.contactsByCreated];
+        return [this.contactsByCreated, this.contactsByUpdated];
       case 'opportunity':
         return [this.oppsByUpdated, this.oppsByCreated];
       case 'task': {
@@ -149,6 +152,8 @@ export class Store {
     switch (kind) {
       case 'lead':
         return [this.leadsByUpdated];
+      case 'contact':
+        return [this.contactsByUpdated];
       case 'opportunity':
         return [this.oppsByUpdated];
       case 'task':

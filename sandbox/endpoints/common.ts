@@ -1,6 +1,7 @@
 import { parseDate } from '../dates';
 import { Store } from '../data/store';
 import { Range, PageResult } from '../data/sorted-index';
+import type { DataSearch } from './data-search';
 
 export class ApiError extends Error {
   constructor(
@@ -48,6 +49,12 @@ export interface Ctx {
   strictOrderBy: boolean;
   /** path after /api/v1, normalised to a trailing slash */
   path: string;
+  /** GET (HEAD answers as GET) or POST */
+  method?: string;
+  /** POST: the parsed JSON body */
+  body?: unknown;
+  /** POST /data/search/: its cursors and options live as long as the server */
+  search?: DataSearch;
 }
 
 export interface HandlerResult {

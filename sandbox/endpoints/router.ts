@@ -1,6 +1,8 @@
 import { CustomFieldKind } from '../data/model';
 import { ACTIVITY_ENDPOINTS, getEmailThread, listActivities } from './activities';
 import { ApiError, Ctx, HandlerResult } from './common';
+import { getContact } from './contact';
+import { DataSearch } from './data-search';
 import { getEvent, listEvents } from './events';
 import { getLead, listLeads } from './leads';
 import { listOpportunities } from './opportunities';
@@ -46,6 +48,7 @@ for (const k of ['lead', 'contact', 'opportunity', 'activity', 'shared'] as Cust
 
 const SINGLE: [RegExp, (ctx: Ctx, m: RegExpExecArray) => HandlerResult][] = [
   [/^\/lead\/([^/]+)\/$/, (c, m) => getLead(c, m[1])],
+  [/^\/contact\/([^/]+)\/$/, (c, m) => getContact(c, m[1])],
   [/^\/user\/([^/]+)\/$/, (c, m) => getUser(c, m[1])],
   [/^\/event\/([^/]+)\/$/, (c, m) => getEvent(c, m[1])],
   [/^\/activity\/emailthread\/([^/]+)\/$/, (c, m) => getEmailThread(c, m[1])],
@@ -54,7 +57,20 @@ const SINGLE: [RegExp, (ctx: Ctx, m: RegExpExecArray) => HandlerResult][] = [
   [/^\/custom_fields?\/(lead|contact|opportunity|activity|shared)\/([^/]+)\/$/, (c, m) => getCustomField(c, m[1] as CustomFieldKind, m[2])],
 ];
 
+/** The only POST the sandbox answers: Advanced Filtering, a read. */
+const POST = new Map<string, Route>([['/data/search/', (c) => (c.search ?? new DataSearch()).answer(c.store, c.body)]]);
+
+/** GET/HEAD for every path but the POST-only ones; POST only there. */
+export function methodAllowed(path: string, method: string): boolean {
+  if (method === 'POST') return POST.has(path);
+  return (method === 'GET' || method === 'HEAD') && !POST.has(path);
+}
+
 export function route(ctx: Ctx): HandlerResult {
+  if (ctx.method === 'POST') {
+    const post = POST.get(ctx.path);
+    if (post) return post(ctx);
+  }
   const exact = EXACT.get(ctx.path);
   if (exact) return exact(ctx);
   for (const [re, fn] of SINGLE) {

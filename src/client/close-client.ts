@@ -51,7 +51,7 @@ function seconds(ms: number): string {
 const LOG_WAIT_MS = 5000;
 
 /**
- * Close's REST API as the streams use it: GET with Basic auth, JSON answers,
+ * Close's REST API as the streams use it: GET (and the search's read-only POST) with Basic auth, JSON answers,
  * retries for what is transient, pacing for rate limits, and errors that say
  * which endpoint failed, with which status and in Close's words — never the key.
  */
@@ -89,11 +89,24 @@ export class CloseClient {
   }
 
   async get<T = any>(path: string, params: Params = {}, ctx: RequestContext = {}): Promise<T> {
-    const endpoint = `GET ${path}`;
+    return this.request<T>('GET', path, params, undefined, ctx);
+  }
+
+  /**
+   * A POST that only reads (Close's search, POST /data/search/): retried and paced like a GET,
+   * since sending it twice changes nothing. Its endpoint group is its path's, like a GET's.
+   */
+  async post<T = any>(path: string, body: unknown, ctx: RequestContext = {}): Promise<T> {
+    return this.request<T>('POST', path, {}, JSON.stringify(body), ctx);
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, params: Params, body: string | undefined, ctx: RequestContext): Promise<T> {
+    const endpoint = `${method} ${path}`;
     const where = ctx.stream ? `${endpoint} (stream ${ctx.stream})` : endpoint;
     const group = CloseClient.groupOf(path);
     const query: Record<string, string | number> = {};
     for (const [k, v] of Object.entries(params)) if (v !== undefined) query[k] = v;
+    const shown = body === undefined ? JSON.stringify(query) : body.length > 500 ? `${body.slice(0, 500)}…` : body;
 
     let attempt = 0;
     let rateLimitWaitedMs = 0;
@@ -109,6 +122,7 @@ export class CloseClient {
       const sentAt = this.clock.now();
       try {
         res = await this.transport({
+          ...(method === 'POST' ? {method, body} : {}),
           url: `${this.opts.apiUrl}${path}`,
           params: query,
           timeoutMs: this.opts.timeoutMs,
@@ -117,7 +131,7 @@ export class CloseClient {
       } catch (err) {
         this.limiter.release(group, undefined);
         const reason = err instanceof NetworkError ? err.message : 'request failed';
-        this.opts.logger?.debug(`${where} ${JSON.stringify(query)}: ${reason} after ${this.clock.now() - sentAt} ms`);
+        this.opts.logger?.debug(`${where} ${shown}: ${reason} after ${this.clock.now() - sentAt} ms`);
         if (attempt < this.opts.maxRetries) {
           attempt = await this.retryAfterBackoff(attempt, where, reason);
           continue;
@@ -126,7 +140,7 @@ export class CloseClient {
       }
       // A 429's header describes whichever limit was hit (the organization's, maybe): only a success teaches the group's own limit.
       this.limiter.release(group, parseRateLimitHeaders(res.headers), res.status < 400, sentAt);
-      this.opts.logger?.debug(`${where} ${JSON.stringify(query)}: ${res.status}, ${res.body.length} bytes in ${this.clock.now() - sentAt} ms`);
+      this.opts.logger?.debug(`${where} ${shown}: ${res.status}, ${res.body.length} bytes in ${this.clock.now() - sentAt} ms`);
       const contentType = String(res.headers['content-type'] ?? '');
 
       if (res.status === 429) {

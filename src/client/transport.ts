@@ -3,10 +3,14 @@ import http from 'http';
 import https from 'https';
 
 export interface HttpRequest {
+  /** GET when absent. */
+  method?: 'GET' | 'POST';
   url: string;
   params: Record<string, string | number>;
   timeoutMs: number;
   auth: {username: string; password: string};
+  /** POST: the JSON body, already serialised. */
+  body?: string;
 }
 
 export interface HttpResponse {
@@ -15,7 +19,7 @@ export interface HttpResponse {
   body: string;
 }
 
-/** Sends one GET. Resolves with any HTTP status; rejects only on network-level failures. */
+/** Sends one request. Resolves with any HTTP status; rejects only on network-level failures. */
 export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
 
 /** A failure below HTTP: reset, refused, timeout, truncated body. Always worth a retry. */
@@ -51,12 +55,11 @@ export function axiosTransport(instance?: AxiosInstance): {send: Transport; clos
   const send: Transport = async (req) => {
     const signal = AbortSignal.timeout(req.timeoutMs);
     try {
-      const res = await client.get(req.url, {
-        params: req.params,
-        auth: req.auth,
-        timeout: req.timeoutMs,
-        signal,
-      });
+      const options = {params: req.params, auth: req.auth, timeout: req.timeoutMs, signal};
+      const res =
+        req.method === 'POST'
+          ? await client.post(req.url, req.body ?? '', {...options, headers: {'Content-Type': 'application/json'}})
+          : await client.get(req.url, options);
       return {
         status: res.status,
         headers: Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v as any])),
