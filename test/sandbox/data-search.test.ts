@@ -1,67 +1,14 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox, startSandbox } from '../../sandbox';
-import { authHeader, get, us } from './helpers';
-
-type Obj = 'lead' | 'contact';
-type Field = 'date_updated' | 'date_created';
-
-const field = (o: Obj, name: string) => ({ type: 'regular_field', object_type: o, field_name: name });
-const moment = (iso: string) => ({ type: 'fixed_utc', value: iso });
-const iso = (micros: number) => new Date(Math.floor(micros / 1000)).toISOString();
-const second = (micros: number) => Math.floor(micros / 1e6) * 1e6;
-
-/** The body the connector sends: one object type, a date range, a sort. */
-function search(
-  o: Obj,
-  opts: { key?: Field; gte?: string; lt?: string; dir?: 'asc' | 'desc'; sortKey?: Field; fields?: string[]; limit?: number; extra?: Record<string, unknown> } = {},
-): Record<string, unknown> {
-  const key = opts.key ?? 'date_updated';
-  const queries: unknown[] = [{ type: 'object_type', object_type: o }];
-  if (opts.gte || opts.lt) {
-    queries.push({
-      type: 'field_condition',
-      field: field(o, key),
-      condition: { type: 'moment_range', on_or_after: opts.gte ? moment(opts.gte) : null, before: opts.lt ? moment(opts.lt) : null },
-    });
-  }
-  const body: Record<string, unknown> = {
-    query: { type: 'and', queries },
-    sort: [{ direction: opts.dir ?? 'asc', field: field(o, opts.sortKey ?? key) }],
-    ...opts.extra,
-  };
-  if (opts.fields) body._fields = { [o]: opts.fields };
-  if (opts.limit !== undefined) body._limit = opts.limit;
-  return body;
-}
+import { Mutator } from '../../sandbox/data/mutate';
+import { Store } from '../../sandbox/data/store';
+import { DataSearch } from '../../sandbox/endpoints/data-search';
+import { get, us } from './helpers';
+import { field, iso, moment, post, search, second, walk } from './search-helpers';
 
 /** Ids of the rows updated at or after t (earlier tests' edits may share t's second). */
 const since = (rows: any[], t: number): string[] => rows.filter((r) => us(r.date_updated) >= t).map((r) => r.id).sort();
-
-async function post(sb: Sandbox, body: unknown, path = '/data/search/'): Promise<{ status: number; body: any }> {
-  const r = await fetch(sb.url + path, {
-    method: 'POST',
-    headers: { ...authHeader(sb.apiKey), 'Content-Type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
-
-/** Follows cursors to the end; each page must succeed. */
-async function walk(sb: Sandbox, body: Record<string, unknown>): Promise<{ rows: any[]; pages: number }> {
-  const rows: any[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  for (;;) {
-    const r = await post(sb, cursor ? { ...body, cursor } : body);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    pages++;
-    rows.push(...r.body.data);
-    cursor = r.body.cursor;
-    if (!cursor) return { rows, pages };
-  }
-}
 
 describe('sandbox POST /data/search/', () => {
   let sb: Sandbox;
@@ -300,17 +247,29 @@ describe('sandbox POST /data/search/', () => {
     assert.deepEqual(q2.body.data, []);
   });
 
-  it('orders by whole seconds when sortPrecision is "second": inside a second, neither microsecond nor id order', async () => {
-    sb.setSearch({ sortPrecision: 'second' });
-    const t = Date.now() * 1000;
-    sb.mutate({ updatedContacts: 60 });
-    const all = (await walk(sb, search('contact', { gte: iso(second(t)), fields: ['id', 'date_updated'], limit: 200 }))).rows;
-    const rows = all.filter((r) => us(r.date_updated) >= t);
-    assert.equal(rows.length, 60);
+  it('orders by whole seconds when sortPrecision is "second": inside a second, neither microsecond nor id order', () => {
+    // A mutation stamps all its changes with one instant (as a bulk edit in Close), so the mix of
+    // microseconds inside one second comes from three mutations 1 ms apart, on the store's injected clock.
+    const store = new Store({ seed: 8, scale: 100, nowUs: Date.now() * 1000 });
+    const mutator = new Mutator(store);
+    const t0 = second(store.w.nowUs) + 10e6;
+    const changed = new Set<string>();
+    for (let i = 1; i <= 3; i++) {
+      store.now = () => t0 + i * 1000;
+      for (const id of mutator.apply({ updatedContacts: 20 }).changed.contacts) changed.add(id);
+    }
+    const answer = (precision: 'second' | 'microsecond') =>
+      new DataSearch({ sortPrecision: precision }).answer(store, search('contact', { gte: iso(t0), fields: ['id', 'date_updated'], limit: 200 })).body as { data: any[] };
+    const rows = answer('second').data;
+    assert.deepEqual(rows.map((r) => r.id).sort(), [...changed].sort());
     const keys = rows.map((r) => us(r.date_updated));
-    for (let i = 1; i < keys.length; i++) assert.ok(second(keys[i - 1]) <= second(keys[i]), 'seconds ascend');
+    assert.equal(new Set(keys).size, 3, 'three instants in one second');
     const microSorted = keys.every((k, i) => i === 0 || keys[i - 1] <= k);
-    assert.ok(!microSorted, 'sixty edits within a few ms are not returned in microsecond order');
+    assert.ok(!microSorted, 'edits 1 ms apart in one second are not returned in microsecond order');
+    const ids = rows.map((r) => r.id);
+    assert.notDeepEqual(ids, ids.slice().sort(), 'nor in id order');
+    const micro = answer('microsecond').data.map((r) => us(r.date_updated));
+    assert.ok(micro.every((k, i) => i === 0 || micro[i - 1] <= k), 'at microsecond precision they are');
   });
 
   it('leaves out fields listed in fieldsNotReturned, and serves contacts by id', async () => {
