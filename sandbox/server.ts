@@ -133,12 +133,12 @@ export class SandboxServer {
 
     const method = req.method ?? 'GET';
     let body: unknown;
+    let unparsable = false;
     if (method === 'POST' && path && methodAllowed(path, method)) {
       try {
         body = await this.readBody(req);
       } catch {
-        // GUESS: Close's API runs on Flask; this is werkzeug's answer to a body it cannot parse.
-        return respond(400, { error: 'The browser (or proxy) sent a request that this server could not understand.' });
+        unparsable = true;
       }
     }
     const cfg = this.cfg;
@@ -172,6 +172,9 @@ export class SandboxServer {
     const resetFormat = this.rateLimitOpts?.resetFormat;
     const rlHeaders: Headers = decision ? { RateLimit: rateLimitHeader(decision, resetFormat) } : {};
     if (decision && !decision.allowed) return this.tooMany(decision, group, res);
+    // Flask parses a body only when the handler reads it: after authentication and rate limiting, as any request.
+    // GUESS: werkzeug's answer to a body it cannot parse.
+    if (unparsable) return respond(400, { error: 'The browser (or proxy) sent a request that this server could not understand.' }, rlHeaders);
 
     const script = this.scripts.match(path);
     if (script && 'status' in script) {
