@@ -87,7 +87,7 @@ describe('readKeyset against a fake Close', () => {
   ];
   for (const direction of ['asc', 'desc'] as const) {
     for (const c of cases) {
-      for (const pageSize of [1, 7, 50]) {
+      for (const pageSize of [2, 7, 50]) {
         it(`${direction}, ${c.name}, page ${pageSize}: every record exactly once`, async () => {
           const records = makeRecords(pageSize * 31 + c.quantum, 300);
           const upper = BASE + 10 * MICROS_PER_MINUTE;
@@ -96,7 +96,7 @@ describe('readKeyset against a fake Close', () => {
             expectExactlyOnce(got, records, lower, upper);
             expectOrdered(got, direction);
             for (const s of seen) {
-              assert.ok(s.skip <= s.tiesAtHead, `_skip ${s.skip} > ${s.tiesAtHead} ties`);
+              assert.ok(s.skip < Math.max(1, s.tiesAtHead), `_skip ${s.skip} reaches past the ${s.tiesAtHead} ties it overlaps`);
               assert.equal(s.limit, pageSize);
             }
           }
@@ -126,10 +126,11 @@ describe('readKeyset against a fake Close', () => {
         upper: BASE + MICROS_PER_MINUTE,
       });
       expectExactlyOnce(got, records, undefined, BASE + MICROS_PER_MINUTE);
-      assert.equal(pages, 10);
+      // each continuation repeats one record of the page before: 9 new records a page after the first
+      assert.equal(pages, 11);
       assert.deepEqual(
         seen.map((s) => s.skip),
-        [0, 10, 20, 30, 40, 50, 60, 70, 80, 90]
+        [0, 9, 18, 27, 36, 45, 54, 63, 72, 81, 90]
       );
     }
   });
