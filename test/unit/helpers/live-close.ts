@@ -78,6 +78,8 @@ export class LiveClose {
   between: ((ctx: HookContext) => void) | undefined;
   /** A reader that loops is failed instead of hanging the test run. */
   maxRequests = 5000;
+  /** Cursors handed out before this request number are refused (see expireCursors). */
+  private cursorsValidFrom = 0;
   /** How far Close's clock moves per request. */
   tick: Micros = MICROS_PER_MS;
 
@@ -148,6 +150,11 @@ export class LiveClose {
   create(path: string, rec: Partial<Rec> & {id: string}): void {
     const t = formatInstant(this.clock);
     this.put(this.res(path), {date_created: t, date_updated: t, ...rec} as Rec);
+  }
+
+  /** Every event cursor handed out so far is refused from now on (an expiry). */
+  expireCursors(): void {
+    this.cursorsValidFrom = this.seen.length;
   }
 
   /** Present at the start and unchanged since. */
@@ -250,7 +257,9 @@ export class LiveClose {
         throw new FakeError(400, 'Invalid cursor.');
       }
       const mode = r.opts.cursor ?? 'position';
-      if (typeof mode === 'number' && this.seen.length - c.issued > mode) throw new FakeError(400, 'Invalid cursor: it expired.');
+      if ((typeof mode === 'number' && this.seen.length - 1 - c.issued > mode) || c.issued < this.cursorsValidFrom) {
+        throw new FakeError(400, 'Invalid cursor: it expired.');
+      }
       range = c.range;
       const inRange = all.filter(within(range));
       if (mode === 'anchor') {
@@ -264,8 +273,10 @@ export class LiveClose {
       return this.eventPage(r, inRange, from, limit, range, c.walked + 1);
     }
     range = {};
-    if (params.date_updated__gte !== undefined) range.gte = parseInstant(String(params.date_updated__gte));
-    if (params.date_updated__lte !== undefined) range.lte = parseInstant(String(params.date_updated__lte));
+    const precision = r.opts.filterPrecision ?? 1;
+    const at = (raw: unknown) => Math.floor(parseInstant(String(raw))! / precision) * precision;
+    if (params.date_updated__gte !== undefined) range.gte = at(params.date_updated__gte);
+    if (params.date_updated__lte !== undefined) range.lte = at(params.date_updated__lte);
     return this.eventPage(r, all.filter(within(range)), from, limit, range, 1);
   }
 
@@ -273,7 +284,7 @@ export class LiveClose {
     const data = list.slice(from, from + limit);
     const last = data[data.length - 1];
     const more = from + limit < list.length && walked < (r.opts.walkCap ?? Infinity);
-    const position = last && {t: key(last, 'date_updated'), id: last.id, range, issued: this.seen.length, walked};
+    const position = last && {t: key(last, 'date_updated'), id: last.id, range, issued: this.seen.length - 1, walked};
     const cursor = more && position ? Buffer.from(JSON.stringify(position)).toString('base64url') : null;
     return {data, cursor_next: cursor, cursor_previous: null};
   }
