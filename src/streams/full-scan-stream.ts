@@ -1,6 +1,7 @@
 import {SyncMode} from 'faros-airbyte-cdk';
 import {readAllPages} from '../readers/offset-reader';
-import {Cursor, parseCursorState} from './cursor';
+import {Micros} from '../time/instant';
+import {Cursor, cursorCeiling, parseCursorState} from './cursor';
 import {CloseStream, StreamItem, StreamState} from './stream-base';
 
 /**
@@ -17,10 +18,18 @@ export abstract class FullScanStream extends CloseStream {
     return 'date_updated';
   }
 
+  /** As in WindowedStream: how far behind the sync's start the committed cursor stays. */
+  protected get settleMargin(): Micros {
+    return 0;
+  }
+
   async *readItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem> {
     const incremental = mode === SyncMode.INCREMENTAL;
     const saved = incremental ? parseCursorState(this.name, this.cursorField, state) : undefined;
-    const cursor = new Cursor(this.cursorField, saved);
+    // Records are not read in cursor order, and one edited while the scan runs
+    // may be read before the edit or not at all (it moved): only a cursor
+    // held before the sync's start lets the next sync find every such edit.
+    const cursor = new Cursor(this.cursorField, saved, cursorCeiling(this.ctx.syncStartedAt, this.settleMargin));
     for await (const records of this.pages()) {
       for (const record of records) {
         const updated = cursor.valueOf(record);
