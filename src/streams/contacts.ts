@@ -29,9 +29,15 @@ export class Contacts extends FullScanStream {
     return true;
   }
 
+  private readThroughSearch = false;
+
   /** Past the skip cap contacts come from the lead search, which may lag (see SEARCH_SETTLE_MARGIN). */
   protected override get settleMargin(): Micros {
-    return SEARCH_SETTLE_MARGIN;
+    return this.readThroughSearch ? SEARCH_SETTLE_MARGIN : 0;
+  }
+
+  protected override get settleMargins(): Micros[] {
+    return [0, SEARCH_SETTLE_MARGIN];
   }
 
   protected override async *pages(): AsyncGenerator<Record<string, any>[]> {
@@ -55,6 +61,7 @@ export class Contacts extends FullScanStream {
         `Stream ${this.name}: Close refused to page past ${seen.size} contacts (${info.closeMessage}); reading the rest through the leads that embed them`
       );
     }
+    this.readThroughSearch = true;
     yield* this.contactsThroughLeads(seen);
   }
 

@@ -7,11 +7,13 @@ export const LEAD_PAGE_SIZE = 200;
  * The lead query language is answered from a search index (Close deprecated
  * it for Advanced Filtering, also search-backed). An edit may reach the
  * index after a later one, so the committed cursor stays this far behind the
- * sync's start. A guess: Close documents no figure for the index; 5 minutes
- * is what Close advises for the event log, the one place it documents
- * out-of-order visibility. Costs the next sync a re-read of these minutes.
+ * sync's start. A guess: Close documents no lag for its search (only that
+ * events may become visible out of order, for which it advises re-scanning
+ * five minutes); an index typically lags by seconds, and one minute is also
+ * the query language's own precision. Costs the next sync a re-read of the
+ * leads edited in that minute.
  */
-export const SEARCH_SETTLE_MARGIN = 5 * MICROS_PER_MINUTE;
+export const SEARCH_SETTLE_MARGIN = MICROS_PER_MINUTE;
 
 /**
  * GET /lead/ with the search `query` language, the only way Close filters and

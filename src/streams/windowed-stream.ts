@@ -81,7 +81,7 @@ export abstract class WindowedStream extends CloseStream {
   async *readItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem> {
     const incremental = mode === SyncMode.INCREMENTAL;
     const saved = incremental ? parseCursorState(this.name, this.cursorField, state) : undefined;
-    const cursor = new Cursor(this.cursorField, saved, cursorCeiling(this.ctx.syncStartedAt, this.settleMargin));
+    const cursor = new Cursor(this.cursorField, saved, [cursorCeiling(this.ctx.syncStartedAt, this.settleMargin)]);
     const lower = this.lowerBound(saved?.micros);
     const upper = this.upperBound();
     const probe = lower < upper ? await this.probeRange(lower, upper) : {earliest: null};

@@ -176,7 +176,7 @@ describe('streams while Close changes during the sync, then a quiet sync from th
       if (n === 1) close.edit('/contact/', 'c0');
       if (n === 2) close.edit('/contact/', 'c250');
     };
-    const c: StreamCase = {...CASES.find((x) => x.name === 'users')!, name: 'contacts', path: '/contact/', make: (ctx) => new Contacts(ctx), margin: SEARCH_SETTLE_MARGIN};
+    const c: StreamCase = {...CASES.find((x) => x.name === 'users')!, name: 'contacts', path: '/contact/', make: (ctx) => new Contacts(ctx), margin: 0};
     const first = await sync(c, close, undefined);
     assert.equal(first.emitted.get('c250')!.date_updated, close.get('/contact/', 'c250')!.date_updated, 'c250 read at its new version');
     assert.notEqual(first.emitted.get('c0')!.date_updated, close.get('/contact/', 'c0')!.date_updated, 'c0 read before its edit');
