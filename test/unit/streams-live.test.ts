@@ -54,14 +54,14 @@ const CASES: StreamCase[] = [
   {name: 'users', path: '/user/', resource: {kind: 'offset', order: 'date_updated'}, cursor: 'date_updated', make: (c) => new Users(c), margin: 0, edit: 'date_updated'},
 ];
 
-/** Records over the two hours before the sync, a third of them in its last minute, many sharing a second. */
+/** Records over the two hours before the sync: half of them in three seconds (more than a page each), many in its last minute. */
 function dataset(seed: number, n: number, prefix: string): Rec[] {
   const rnd = seededRandom(seed);
   const hot = [T0 - 40 * MICROS_PER_SECOND, T0 - 3 * MICROS_PER_SECOND, T0 - 61 * MICROS_PER_MINUTE];
   return [...Array(n)].map((_, i) => {
     const c = rnd();
     const updated =
-      c < 0.35 ? hot[Math.floor(rnd() * hot.length)] + Math.floor(rnd() * 5) * 1000 : c < 0.5 ? T0 - Math.floor(rnd() * MICROS_PER_MINUTE) : T0 - Math.floor(rnd() * 2 * MICROS_PER_HOUR);
+      c < 0.5 ? hot[Math.floor(rnd() * hot.length)] + Math.floor(rnd() * 5) * 1000 : c < 0.6 ? T0 - Math.floor(rnd() * MICROS_PER_MINUTE) : T0 - Math.floor(rnd() * 2 * MICROS_PER_HOUR);
     const created = updated - Math.floor(rnd() * 3) * MICROS_PER_SECOND * (rnd() < 0.5 ? 0 : 1000);
     return {id: `${prefix}_${String(i).padStart(4, '0')}`, date_created: formatInstant(Math.min(created, updated)), date_updated: formatInstant(updated), rev: 0};
   });
@@ -115,8 +115,9 @@ function liveChanges(c: StreamCase, close: LiveClose, seed: number, rate: number
       const all = close.records(c.path);
       const last = close.lastAnswer(c.path);
       const pick = rnd();
-      // Half the changes hit what was just answered: the page boundary.
-      const target = last.length && rnd() < 0.5 ? last[Math.floor(rnd() * last.length)] : all[Math.floor(rnd() * all.length)]?.id;
+      // Most changes hit what was just answered, its last record above all: the page boundary.
+      const where = rnd();
+      const target = last.length && where < 0.4 ? last[last.length - 1] : last.length && where < 0.6 ? last[Math.floor(rnd() * last.length)] : all[Math.floor(rnd() * all.length)]?.id;
       if (!target) continue;
       const r = close.get(c.path, target);
       if (!r) continue;
@@ -146,7 +147,7 @@ describe('streams while Close changes during the sync, then a quiet sync from th
         [2, 0.8],
         [3, 1.5],
       ] as const) {
-        const close = new LiveClose(T0).resource(c.path, c.resource, dataset(seed, 400, c.name)).start();
+        const close = new LiveClose(T0).resource(c.path, c.resource, dataset(seed, 1200, c.name)).start();
         close.tick = 20 * 1000; // 20 ms a request: a sync runs into the minute after its start
         liveChanges(c, close, seed, rate / (1 + rate));
         const oracle = new Oracle(close, c.path, {key: c.cursor, upper: Infinity});
