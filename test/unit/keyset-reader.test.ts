@@ -184,6 +184,32 @@ describe('readKeyset refuses broken pages', () => {
     assert.equal(requests, 1);
   });
 
+  it('pages that keep bringing only records already read (has_more stays true) → error after a few, no loop', async () => {
+    const a = {id: 'a', date_updated: d(1)};
+    const b = {id: 'b', date_updated: d(2)};
+    const {err, requests} = await run([{has_more: true, data: [a, b]}, ...Array(20).fill({has_more: true, data: [b]})]);
+    assert.ok(err);
+    assert.match(err.message, /bring nothing new/);
+    assert.ok(requests <= 8, `${requests} requests`);
+  });
+
+  it('page size 1 leaves no room for the overlap → error before any request', async () => {
+    const t = scriptedTransport([]);
+    const pages = readKeyset({
+      client: newClient(t, new FakeClock()),
+      path: '/thing/',
+      stream: 'things',
+      pageSize: 1,
+      key: 'date_updated',
+      direction: 'asc',
+      quantum: MICROS_PER_SECOND,
+      upper: BASE + MICROS_PER_MINUTE,
+      params: () => ({}),
+    });
+    await assert.rejects(pages.next(), /no room for the overlap/);
+    assert.equal(t.requests.length, 0);
+  });
+
   it('record without an id → error', async () => {
     const {err} = await run([{has_more: false, data: [{date_updated: d(1)}]}]);
     assert.ok(err);
