@@ -109,7 +109,10 @@ export abstract class WindowedStream extends CloseStream {
         continue;
       }
       for (const record of item) {
-        // Windows start on whole seconds (minutes for leads); the bound itself has microseconds.
+        // Windows start on whole seconds (minutes for leads); the bound itself
+        // has microseconds. What lies below a saved cursor was emitted by an
+        // earlier sync: no checkpoint passes a record not emitted, and a
+        // record changed since has a value past that sync's start.
         const key = cursor.valueOf(record);
         if (key !== undefined && key < lower) continue;
         cursor.advance(key);
