@@ -39,7 +39,21 @@ export function apiErrorInfo(err: unknown): Partial<ApiErrorInfo> {
   return err instanceof Error ? (VError.info(err) as Partial<ApiErrorInfo>) : {};
 }
 
-/** Close refuses `_skip` beyond a per-resource cap with a 400 that says so (documented and "less than or equal" wordings). */
+/**
+ * Close refuses `_skip` beyond a per-resource cap with a 400 that says so.
+ * The one wording on record: "The skip you set is larger than the maximum
+ * skip for this resource (max_skip = 250000). Please refine your search
+ * query." (https://github.com/airbytehq/airbyte/issues/20959). Close's docs
+ * give none (https://developer.close.com/topics/pagination/: "a maximum
+ * `_skip` limit which varies per resource"), and a newer validator-style
+ * wording ("_skip … must be less than or equal to N") is reported but not on
+ * record: any message that names the skip and a maximum counts, in whichever
+ * of Close's error shapes it comes (a field-errors body about `_skip`
+ * included), so that a rewording does not silently turn the contacts
+ * fallback off.
+ */
 export function isSkipCapMessage(message: string | undefined): boolean {
-  return !!message && /maximum skip|max_skip|skip[^.]*less than or equal/i.test(message);
+  if (!message) return false;
+  if (/max_skip|maximum\s+skip/i.test(message)) return true;
+  return /skip/i.test(message) && /less\s+than\s+or\s+equal|larger\s+than|greater\s+than|exceed|maximum|at\s+most/i.test(message);
 }

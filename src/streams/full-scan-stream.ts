@@ -1,6 +1,7 @@
 import {SyncMode} from 'faros-airbyte-cdk';
 import {readAllPages} from '../readers/offset-reader';
-import {Cursor, parseCursorState} from './cursor';
+import {Micros} from '../time/instant';
+import {Cursor, cursorCeiling, parseCursorState} from './cursor';
 import {CloseStream, StreamItem, StreamState} from './stream-base';
 
 /**
@@ -17,10 +18,21 @@ export abstract class FullScanStream extends CloseStream {
     return 'date_updated';
   }
 
+  /** As in WindowedStream: how far behind the sync's start the committed cursor stays; read once the scan is over. */
+  protected get settleMargin(): Micros {
+    return 0;
+  }
+
+  /** Every value settleMargin may take. */
+  protected get settleMargins(): Micros[] {
+    return [0];
+  }
+
   async *readItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem> {
     const incremental = mode === SyncMode.INCREMENTAL;
     const saved = incremental ? parseCursorState(this.name, this.cursorField, state) : undefined;
-    const cursor = new Cursor(this.cursorField, saved);
+    const ceilings = [...new Set(this.settleMargins.map((m) => cursorCeiling(this.ctx.syncStartedAt, m)))];
+    const cursor = new Cursor(this.cursorField, saved, ceilings);
     for await (const records of this.pages()) {
       for (const record of records) {
         const updated = cursor.valueOf(record);
@@ -29,8 +41,11 @@ export abstract class FullScanStream extends CloseStream {
         yield this.shape(record);
       }
     }
-    // Records are not in cursor order: the cursor is safe to commit only now.
-    if (incremental) yield {checkpoint: cursor.toState()};
+    // Records are not in cursor order: the cursor is safe to commit only now,
+    // and only before the sync's start: a record edited while the scan ran
+    // may have been read before the edit (or not at all, if it moved), and
+    // the next sync finds such edits only from a cursor older than them.
+    if (incremental) yield {checkpoint: cursor.toState(cursorCeiling(this.ctx.syncStartedAt, this.settleMargin))};
   }
 
   protected pages(): AsyncGenerator<Record<string, any>[]> {

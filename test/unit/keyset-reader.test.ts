@@ -87,7 +87,7 @@ describe('readKeyset against a fake Close', () => {
   ];
   for (const direction of ['asc', 'desc'] as const) {
     for (const c of cases) {
-      for (const pageSize of [1, 7, 50]) {
+      for (const pageSize of [2, 7, 50]) {
         it(`${direction}, ${c.name}, page ${pageSize}: every record exactly once`, async () => {
           const records = makeRecords(pageSize * 31 + c.quantum, 300);
           const upper = BASE + 10 * MICROS_PER_MINUTE;
@@ -96,7 +96,7 @@ describe('readKeyset against a fake Close', () => {
             expectExactlyOnce(got, records, lower, upper);
             expectOrdered(got, direction);
             for (const s of seen) {
-              assert.ok(s.skip <= s.tiesAtHead, `_skip ${s.skip} > ${s.tiesAtHead} ties`);
+              assert.ok(s.skip < Math.max(1, s.tiesAtHead), `_skip ${s.skip} reaches past the ${s.tiesAtHead} ties it overlaps`);
               assert.equal(s.limit, pageSize);
             }
           }
@@ -126,10 +126,11 @@ describe('readKeyset against a fake Close', () => {
         upper: BASE + MICROS_PER_MINUTE,
       });
       expectExactlyOnce(got, records, undefined, BASE + MICROS_PER_MINUTE);
-      assert.equal(pages, 10);
+      // each continuation repeats one record of the page before: 9 new records a page after the first
+      assert.equal(pages, 11);
       assert.deepEqual(
         seen.map((s) => s.skip),
-        [0, 10, 20, 30, 40, 50, 60, 70, 80, 90]
+        [0, 9, 18, 27, 36, 45, 54, 63, 72, 81, 90]
       );
     }
   });
@@ -181,6 +182,32 @@ describe('readKeyset refuses broken pages', () => {
     assert.match(err.message, /has_more but sent an empty page/);
     assert.equal(failureTypeOf(err), 'system_error');
     assert.equal(requests, 1);
+  });
+
+  it('pages that keep bringing only records already read (has_more stays true) → error after a few, no loop', async () => {
+    const a = {id: 'a', date_updated: d(1)};
+    const b = {id: 'b', date_updated: d(2)};
+    const {err, requests} = await run([{has_more: true, data: [a, b]}, ...Array(20).fill({has_more: true, data: [b]})]);
+    assert.ok(err);
+    assert.match(err.message, /bring nothing new/);
+    assert.ok(requests <= 8, `${requests} requests`);
+  });
+
+  it('page size 1 leaves no room for the overlap → error before any request', async () => {
+    const t = scriptedTransport([]);
+    const pages = readKeyset({
+      client: newClient(t, new FakeClock()),
+      path: '/thing/',
+      stream: 'things',
+      pageSize: 1,
+      key: 'date_updated',
+      direction: 'asc',
+      quantum: MICROS_PER_SECOND,
+      upper: BASE + MICROS_PER_MINUTE,
+      params: () => ({}),
+    });
+    await assert.rejects(pages.next(), /no room for the overlap/);
+    assert.equal(t.requests.length, 0);
   });
 
   it('record without an id → error', async () => {

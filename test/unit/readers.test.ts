@@ -111,22 +111,22 @@ describe('readEvents', () => {
 });
 
 describe('readAllPages', () => {
-  it('pages with _skip/_limit until has_more is false', async () => {
+  it('pages with _skip/_limit until has_more is false, each page starting on the last record of the one before', async () => {
     const t = scriptedTransport([
-      res(200, {has_more: true, data: [{id: 'a'}, {id: 'b'}]}),
-      res(200, {has_more: true, data: [{id: 'c'}, {id: 'd'}]}),
-      res(200, {has_more: false, data: [{id: 'e'}]}),
+      res(200, {has_more: true, data: [{id: 'a'}, {id: 'b'}, {id: 'c'}]}),
+      res(200, {has_more: true, data: [{id: 'c'}, {id: 'd'}, {id: 'e'}]}),
+      res(200, {has_more: false, data: [{id: 'e'}, {id: 'f'}]}),
     ]);
     const client = newClient(t, new FakeClock());
-    const {pages, err} = await collect(readAllPages({client, path: '/user/', stream: 'users', pageSize: 2, params: {_fields: 'id'}}));
+    const {pages, err} = await collect(readAllPages({client, path: '/user/', stream: 'users', pageSize: 3, params: {_fields: 'id'}}));
     assert.equal(err, undefined);
-    assert.deepEqual(pages.map((p) => p.map((r) => r.id)), [['a', 'b'], ['c', 'd'], ['e']]);
+    assert.deepEqual(pages.map((p) => p.map((r) => r.id)), [['a', 'b', 'c'], ['d', 'e'], ['f']]);
     assert.deepEqual(
       t.requests.map((r) => r.params),
       [
-        {_fields: 'id', _skip: 0, _limit: 2},
-        {_fields: 'id', _skip: 2, _limit: 2},
-        {_fields: 'id', _skip: 4, _limit: 2},
+        {_fields: 'id', _skip: 0, _limit: 3},
+        {_fields: 'id', _skip: 2, _limit: 3},
+        {_fields: 'id', _skip: 4, _limit: 3},
       ]
     );
   });
@@ -139,8 +139,8 @@ describe('readAllPages', () => {
   });
 
   it('has_more with an empty page → error, no loop', async () => {
-    const t = scriptedTransport([res(200, {has_more: true, data: [{id: 'a'}]}), res(200, {has_more: true, data: []}), res(200, {has_more: true, data: []})]);
-    const {pages, err} = await collect(readAllPages({client: newClient(t, new FakeClock()), path: '/user/', stream: 'users', pageSize: 1}));
+    const t = scriptedTransport([res(200, {has_more: true, data: [{id: 'a'}, {id: 'b'}]}), res(200, {has_more: true, data: []}), res(200, {has_more: true, data: []})]);
+    const {pages, err} = await collect(readAllPages({client: newClient(t, new FakeClock()), path: '/user/', stream: 'users', pageSize: 2}));
     assert.ok(err);
     assert.equal(failureTypeOf(err), 'system_error');
     assert.match(err.message, /has_more but sent an empty page/);
@@ -149,9 +149,17 @@ describe('readAllPages', () => {
     assert.equal(t.requests.length, 2);
   });
 
+  it('has_more with a single record (no overlap possible) → error, no loop', async () => {
+    const t = scriptedTransport([res(200, {has_more: true, data: [{id: 'a'}]}), res(200, {has_more: true, data: [{id: 'a'}]})]);
+    const {err} = await collect(readAllPages({client: newClient(t, new FakeClock()), path: '/user/', stream: 'users', pageSize: 5}));
+    assert.ok(err);
+    assert.match(err.message, /sent one record/);
+    assert.equal(t.requests.length, 1);
+  });
+
   it('a record without an id → error', async () => {
     const t = scriptedTransport([res(200, {has_more: false, data: [{id: ''}]})]);
-    const {err} = await collect(readAllPages({client: newClient(t, new FakeClock()), path: '/user/', stream: 'users', pageSize: 1}));
+    const {err} = await collect(readAllPages({client: newClient(t, new FakeClock()), path: '/user/', stream: 'users', pageSize: 2}));
     assert.ok(err);
     assert.match(err.message, /without an id/);
   });
