@@ -1,6 +1,7 @@
 import {readKeyset} from '../readers/keyset-reader';
 import {checkPage} from '../readers/page-shape';
 import {Micros, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_SECOND, formatInstant, parseInstant} from '../time/instant';
+import {StreamInfo} from './stream-info';
 import {Window} from './windows';
 import {RangeProbe, WindowedStream} from './windowed-stream';
 
@@ -20,12 +21,37 @@ const SEARCH_PRECISION = 30 * MICROS_PER_DAY;
  * only after the whole window was read.
  */
 export class Activities extends WindowedStream {
-  get name(): string {
-    return 'activities';
-  }
+  static readonly info: StreamInfo = {
+    name: 'activities',
+    endpoint: 'GET /activity/',
+    kind: 'created_windows',
+    syncModes: ['full_refresh', 'incremental'],
+    cursor: 'date_created',
+    primaryKey: 'id',
+    stitch: true,
+    notes: 'every type (`_type`); date windows; re-reads the attribution window (append-only)',
+    eventObjectTypes: ['activity.note', 'activity.call', 'activity.email', 'activity.sms', 'activity.meeting', 'activity.lead_status_change', 'activity.opportunity_status_change', 'activity.task_completed', 'activity.custom_activity', 'activity.form_submission', 'activity.whatsapp_message', 'lead_merge'],
+    airbyte: [
+      {stream: 'created_activities', where: "_type = 'Created'"},
+      {stream: 'note_activities', where: "_type = 'Note'"},
+      {stream: 'email_activities', where: "_type = 'Email'"},
+      {stream: 'sms_activities', where: "_type = 'SMS'"},
+      {stream: 'call_activities', where: "_type = 'Call'"},
+      {stream: 'meeting_activities', where: "_type = 'Meeting'"},
+      {stream: 'lead_status_change_activities', where: "_type = 'LeadStatusChange'"},
+      {stream: 'opportunity_status_change_activities', where: "_type = 'OpportunityStatusChange'"},
+      {stream: 'task_completed_activities', where: "_type = 'TaskCompleted'"},
+    ],
+  };
+
 
   override get cursorField(): string {
     return 'date_created';
+  }
+
+  /** Every type here; one type's endpoint (/activity/form_submission/ …) in ActivityTypeStream. */
+  protected get path(): string {
+    return '/activity/';
   }
 
   protected override lowerBound(saved: Micros | undefined): Micros {
@@ -73,13 +99,13 @@ export class Activities extends WindowedStream {
 
   private async page(lo: Micros, hi: Micros, limit: number, fields: string): Promise<Record<string, any>[]> {
     const params = {date_created__gte: formatInstant(lo), date_created__lt: formatInstant(hi), _limit: limit, _fields: fields};
-    return checkPage(await this.ctx.client.get('/activity/', params, {stream: this.name}), `GET /activity/ (stream ${this.name})`).data;
+    return checkPage(await this.ctx.client.get(this.path, params, {stream: this.name}), `GET ${this.path} (stream ${this.name})`).data;
   }
 
   protected readWindow(window: Window): AsyncGenerator<Record<string, any>[]> {
     return readKeyset({
       client: this.ctx.client,
-      path: '/activity/',
+      path: this.path,
       stream: this.name,
       pageSize: ACTIVITY_PAGE_SIZE,
       key: 'date_created',
