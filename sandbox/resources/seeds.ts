@@ -125,6 +125,24 @@ export const RESOURCE_SEEDS: readonly ResourceSeed[] = [
     }),
   ),
   {
+    stream: 'exports',
+    path: '/export/',
+    idPrefix: 'expo_',
+    count: fixedCount(4),
+    maxLimit: MAX_LIMIT,
+    values: {
+      type: cycle(['leads', 'contacts', 'lead_opps']),
+      format: oneOf(['csv', 'json']),
+      status: oneOf(['created', 'in_progress', 'done', 'done']),
+      s_query: matchAll,
+      fields: always(['id', 'name', 'date_created', 'date_updated']),
+      params: always(null),
+    },
+    // Documented example: a signed S3 link valid for a minute. The connector must not emit it.
+    extra: { download_url: (c) => `https://close-exports.s3.amazonaws.com/${c.id}.csv?X-Amz-Expires=60&X-Amz-Signature=${c.rng.int(1e9).toString(16)}` },
+    eventObjectType: 'export.lead',
+  },
+  {
     stream: 'integration_links',
     path: '/integration_link/',
     idPrefix: 'ilink_',

@@ -125,6 +125,15 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
   bulkAction('delete', 'delete_bulk_actions', 'bulk_action.delete'),
   bulkAction('sequence_subscription', 'sequence_subscription_bulk_actions', 'bulk_action.sequence_subscription'),
   listStream({
+    name: 'exports',
+    path: '/export/',
+    notes: 'lead, contact and opportunity exports and their status; `download_url` (a signed link to the file) is never emitted',
+    fullRefreshBecause: NO_DATE_FILTER,
+    omitFields: ['download_url'],
+    eventObjectTypes: ['export.lead', 'export.opportunity'],
+    emptyBecause: 'Exports exist only where someone exported leads, contacts or opportunities.',
+  }),
+  listStream({
     name: 'integration_links',
     path: '/integration_link/',
     notes: 'URL templates shown on leads, contacts and opportunities',
