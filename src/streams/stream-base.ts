@@ -14,6 +14,8 @@ export interface StreamContext {
   readonly config: CloseConfig;
   /** Upper bound for every query of this sync: records changed later belong to the next sync. */
   readonly syncStartedAt: Micros;
+  /** The time now: where a full refresh reads on to after its range (see tails.ts). */
+  readonly now: () => Micros;
   readonly logger: AirbyteLogger;
   /** Typed custom-field columns per stream, read from Close at discover. */
   readonly customFields?: CustomFieldSchemas;

@@ -130,6 +130,7 @@ describe("Stitch's lookback examples through the activities stream", () => {
       client: newClient(transport, new FakeClock()),
       config: cfg,
       syncStartedAt: parseInstant('2018-01-01T00:00:00Z')!,
+      now: () => parseInstant('2018-01-01T00:00:00Z')!,
       logger: new AirbyteLogger(),
     });
     for await (const _ of stream.readRecords(SyncMode.INCREMENTAL, undefined, undefined, state)) {
