@@ -85,11 +85,12 @@ describe('reads against the sandbox', () => {
       const unchanged = recordsOf(second.messages, name).filter((r) => !changed.has(r.id));
       const incremental = (discover.find((m) => m.type === 'CATALOG')!.catalog.streams.find((s: any) => s.name === name).supported_sync_modes as string[]).includes('incremental');
       if (!incremental) continue;
-      if (name === 'activities' || name === 'event_log') {
-        // The attribution window (24 h) and the event log's 5-minute re-scan reach back from the saved cursor.
-        const field = name === 'activities' ? 'date_created' : 'date_updated';
+      const createdKeyed = (discover.find((m) => m.type === 'CATALOG')!.catalog.streams.find((s: any) => s.name === name).default_cursor_field as string[])[0] === 'date_created';
+      if (createdKeyed || name === 'event_log') {
+        // The attribution window (24 h: activities, email threads) and the event log's 5-minute re-scan reach back from the saved cursor.
+        const field = createdKeyed ? 'date_created' : 'date_updated';
         const saved = (latestStates(first.messages) as any[]).find((s) => s.stream.stream_descriptor.name === name).stream.stream_state[field];
-        const cutoff = Date.parse(saved) - (name === 'activities' ? 24 * 3600_000 : 5 * 60_000);
+        const cutoff = Date.parse(saved) - (createdKeyed ? 24 * 3600_000 : 5 * 60_000);
         for (const r of unchanged) {
           assert.ok(Date.parse(r[field]) >= cutoff, `${name}: re-emitted ${r.id} from ${r[field]}, outside the window before ${saved}`);
         }
