@@ -122,6 +122,7 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
       config,
       // Rounded up: cursors are the largest value seen, so an upper bound a little ahead of now loses nothing.
       syncStartedAt: Math.ceil(fromDate(this.now()) / MICROS_PER_SECOND) * MICROS_PER_SECOND,
+      now: () => fromDate(this.now()),
       logger: this.logger,
       customFields,
     });

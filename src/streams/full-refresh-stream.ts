@@ -21,7 +21,7 @@ export abstract class FullRefreshStream extends CloseStream {
       concurrency: this.ctx.config.requestsPerStream,
     });
     for await (const records of pages) {
-      for (const record of records) yield {record};
+      for (const record of records) yield this.shape(record);
     }
   }
 }

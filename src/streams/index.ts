@@ -10,6 +10,7 @@ import {
 } from './full-scan-stream';
 import {EmailTemplates, LeadStatuses, OpportunityStatuses, Pipelines, Sequences} from './full-refresh-stream';
 import {Contacts} from './contacts';
+import {EmailThreads} from './email-threads';
 import {Leads} from './leads';
 import {Opportunities} from './opportunities';
 import {CloseStream, StreamContext} from './stream-base';
@@ -35,5 +36,6 @@ export function allStreams(ctx: StreamContext): CloseStream[] {
     new OpportunityCustomFields(ctx),
     new ActivityCustomFields(ctx),
     new SharedCustomFields(ctx),
+    new EmailThreads(ctx),
   ];
 }

@@ -7,6 +7,7 @@ import {RESOURCES_DIR} from '../config/spec';
 import {Micros} from '../time/instant';
 import {CustomFieldSchemas, CustomFieldTyper, customFieldList} from './custom-field-types';
 import {parseCursorState} from './cursor';
+import {dateTimeNormaliser} from './date-times';
 import {textValueConverter} from './text-values';
 
 export interface StreamContext {
@@ -14,6 +15,8 @@ export interface StreamContext {
   readonly config: CloseConfig;
   /** Upper bound for every query of this sync: records changed later belong to the next sync. */
   readonly syncStartedAt: Micros;
+  /** The time now: where a full refresh reads on to after its range (see tails.ts). */
+  readonly now: () => Micros;
   readonly logger: AirbyteLogger;
   /** Typed custom-field columns per stream, read from Close at discover. */
   readonly customFields?: CustomFieldSchemas;
@@ -82,6 +85,7 @@ export abstract class CloseStream extends AirbyteStreamBase {
   setCustomColumns(columns: Record<string, Record<string, any>>): void {
     this.customColumnsFromCatalog = columns;
     this.typer = undefined;
+    this.fixDates = undefined;
   }
 
   private customColumns(): Record<string, Record<string, any>> {
@@ -97,19 +101,25 @@ export abstract class CloseStream extends AirbyteStreamBase {
   }
 
   private toText: ((record: Record<string, any>) => void) | null | undefined;
+  private fixDates: ((record: Record<string, any>) => void) | null | undefined;
 
   /**
    * A record as emitted: custom field values listed and checked against their
-   * columns, values Close sends with varying types as text (text-values.ts).
+   * columns, values Close sends with varying types as text (text-values.ts),
+   * date-times without an offset given Close's UTC one (date-times.ts; before
+   * the columns are checked, so that a naive custom datetime is kept).
    */
   protected shape(record: Record<string, any>): {record: Record<string, any>; changes?: RecordChange[]} {
     if (this.toText === undefined) this.toText = textValueConverter(this.name) ?? null;
+    if (this.fixDates === undefined) this.fixDates = dateTimeNormaliser(this.getJsonSchema()) ?? null;
     if (!this.hasCustomFields) {
       this.toText?.(record);
+      this.fixDates?.(record);
       return {record};
     }
     const shaped = {...record, custom_fields: customFieldList(record)};
     this.toText?.(shaped);
+    this.fixDates?.(shaped);
     this.typer ??= new CustomFieldTyper(this.customColumns());
     const changes = this.typer.size > 0 ? this.typer.apply(shaped) : undefined;
     return changes && changes.length > 0 ? {record: shaped, changes} : {record: shaped};

@@ -1,8 +1,9 @@
 import {SyncMode} from 'faros-airbyte-cdk';
 import {isTaskEnd, orderedConcurrent} from '../concurrency/ordered-concurrent';
-import {Micros} from '../time/instant';
+import {Micros, MICROS_PER_SECOND} from '../time/instant';
 import {Cursor, cursorCeiling, parseCursorState} from './cursor';
 import {CloseStream, StreamItem, StreamState} from './stream-base';
+import {TailPlan} from './tails';
 import {AdaptiveWindows, DEFAULT_SIZING, Window, WindowSizing} from './windows';
 
 /** What a stream can learn cheaply about its range before reading it. */
@@ -48,6 +49,15 @@ export abstract class WindowedStream extends CloseStream {
     return 0;
   }
 
+  /**
+   * Whether an edit moves a record forward in this stream's key (date_updated):
+   * a full refresh then reads on past the sync's start (see TailPlan). Streams
+   * keyed on date_created keep their records where they are.
+   */
+  protected get editsMoveRecords(): boolean {
+    return this.cursorField === 'date_updated';
+  }
+
   /** Where this sync starts reading: the saved cursor, or start_date on a first sync and in full refresh. */
   protected lowerBound(saved: Micros | undefined): Micros {
     return saved ?? this.ctx.config.startDate;
@@ -88,6 +98,10 @@ export abstract class WindowedStream extends CloseStream {
     if (probe.total !== undefined) yield {estimate: probe.total};
     const start = probe.earliest === null ? upper : Math.max(lower, probe.earliest ?? lower);
 
+    const sizing = this.windowSizing;
+    const tails = !incremental && this.editsMoveRecords
+      ? new TailPlan(this.ctx.syncStartedAt - MICROS_PER_SECOND, sizing.granularity ?? MICROS_PER_SECOND, this.settleMargin)
+      : undefined;
     const windows = new AdaptiveWindows(start, upper, this.sizing(start, upper, probe));
     const nextTask = () => {
       const window = windows.take();
@@ -97,7 +111,6 @@ export abstract class WindowedStream extends CloseStream {
     // Windows behind the one being printed may hold two windows' worth of
     // records: enough for them to finish and free their slot, bounded however
     // large the account.
-    const sizing = this.windowSizing;
     const items = orderedConcurrent(nextTask, {
       concurrency: this.ctx.config.requestsPerStream,
       budget: 2 * sizing.targetRecords,
@@ -116,11 +129,33 @@ export abstract class WindowedStream extends CloseStream {
         const key = cursor.valueOf(record);
         if (key !== undefined && key < lower) continue;
         cursor.advance(key);
+        tails?.remember(record.id, key);
         yield this.shape(record);
       }
       if (incremental && this.checkpointEveryPage) yield {checkpoint: cursor.toState()};
     }
     if (incremental) yield {checkpoint: cursor.toState()};
+    if (tails) yield* this.readTails(tails, cursor);
+  }
+
+  /** A full refresh's reads past its range: the records edited while it ran (see TailPlan). */
+  private async *readTails(tails: TailPlan, cursor: Cursor): AsyncGenerator<StreamItem> {
+    let read = 0;
+    for (let range = tails.next(this.ctx.now()); range; range = tails.next(this.ctx.now())) {
+      for await (const page of this.readWindow({lo: range.from, hi: range.to})) {
+        for (const record of page) {
+          if (!tails.isNew(record.id, cursor.valueOf(record))) continue;
+          read++;
+          yield this.shape(record);
+        }
+      }
+    }
+    if (read > 0) {
+      this.ctx.logger.info(
+        `Stream ${this.name}: ${read} records edited while the full refresh read them, read past its range in ${tails.count} tail ranges` +
+          (tails.endedBusy ? '; records edited during the last one arrive with the next sync' : '')
+      );
+    }
   }
 
   private async *countedPages(window: Window, windows: AdaptiveWindows): AsyncGenerator<Record<string, any>[]> {

@@ -77,7 +77,7 @@ describe('PyAirbyte: select_all_streams() + read(), then an incremental read fro
 
   test('the catalog is PyAirbyte’s: every stream incremental, overwrite, default cursors, primary keys, generation ids', () => {
     const catalog = JSON.parse(catalogText);
-    assert.equal(catalog.streams.length, 17);
+    assert.equal(catalog.streams.length, 18);
     for (const c of catalog.streams) {
       assert.equal(c.sync_mode, 'incremental');
       assert.equal(c.destination_sync_mode, 'overwrite');

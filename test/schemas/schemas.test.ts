@@ -26,6 +26,7 @@ const EXPECTED_STREAMS = [
   'contacts',
   'custom_fields',
   'email_templates',
+  'email_threads',
   'event_log',
   'lead_statuses',
   'leads',
@@ -43,7 +44,7 @@ const EXPECTED_STREAMS = [
 const NO_CURSOR = new Set(['lead_statuses', 'opportunity_statuses']);
 
 function cursorField(stream: string): string {
-  return stream === 'activities' ? 'date_created' : 'date_updated';
+  return stream === 'activities' || stream === 'email_threads' ? 'date_created' : 'date_updated';
 }
 
 function loadSchema(stream: string): Schema {

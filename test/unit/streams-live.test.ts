@@ -72,6 +72,7 @@ function context(close: LiveClose, syncStartedAt: Micros): StreamContext {
     client: newClient(close.transport, new FakeClock()),
     config: parseConfig({api_key: API_KEY, start_date: START_DATE, max_requests_per_stream: 3}),
     syncStartedAt,
+    now: () => close.now(),
     logger: silentLogger as any,
   };
 }

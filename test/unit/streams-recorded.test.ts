@@ -27,6 +27,7 @@ function context(transport: ReturnType<typeof replayTransport>): StreamContext {
     client: newClient(transport, new FakeClock()),
     config: parseConfig({api_key: API_KEY, start_date: '2010-01-01'}),
     syncStartedAt: parseInstant('2024-06-01T00:00:00Z')!,
+    now: () => parseInstant('2024-06-01T00:00:00Z')!,
     logger: silentLogger as any,
   };
 }
