@@ -108,16 +108,10 @@ export interface SandboxOptions {
   search?: DataSearchOptions;
 }
 
-/**
- * Every stream the sandbox serves: one per schema in resources/schemas (the
- * generated list), plus email_threads, which the sandbox models before the
- * connector reads it.
- */
-export type StreamName = GeneratedStreamName | 'email_threads';
+/** Every stream the sandbox serves: one per schema in resources/schemas (the generated list). */
+export type StreamName = GeneratedStreamName;
 
-export const STREAM_NAMES: readonly StreamName[] = GENERATED_STREAM_NAMES.includes('email_threads' as GeneratedStreamName)
-  ? GENERATED_STREAM_NAMES
-  : [...GENERATED_STREAM_NAMES, 'email_threads'];
+export const STREAM_NAMES: readonly StreamName[] = GENERATED_STREAM_NAMES;
 
 export interface TruthRecord {
   id: string;

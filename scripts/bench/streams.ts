@@ -38,6 +38,7 @@ export const STREAMS: readonly StreamSpec[] = [
   {stream: 'opportunity_custom_fields', path: '/custom_field/opportunity/', maxPage: 1000, paging: 'offset'},
   {stream: 'activity_custom_fields', path: '/custom_field/activity/', maxPage: 1000, paging: 'offset'},
   {stream: 'shared_custom_fields', path: '/custom_field/shared/', maxPage: 1000, paging: 'offset'},
+  {stream: 'email_threads', path: '/activity/emailthread/', maxPage: 100, paging: 'offset'},
 ];
 
 export const SPEC_BY_STREAM = new Map(STREAMS.map((s) => [s.stream, s]));

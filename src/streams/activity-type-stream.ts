@@ -1,4 +1,4 @@
-import {Activities} from './activities';
+import {CreatedWindowStream} from './created-window-stream';
 import {Declared} from './list-stream';
 import {StreamClass} from './stream-base';
 import {StreamInfo, syncModesFor} from './stream-info';
@@ -10,7 +10,7 @@ import {StreamInfo, syncModesFor} from './stream-info';
  * Close cannot filter activities by modification time. The same records also
  * come in `activities`, which lists every type.
  */
-export abstract class ActivityTypeStream extends Activities {}
+export abstract class ActivityTypeStream extends CreatedWindowStream {}
 
 export type ActivityTypeDeclaration = Declared<{path: string; activityType: string}>;
 
@@ -27,8 +27,8 @@ export function activityTypeStream(d: ActivityTypeDeclaration): StreamClass<Acti
     notes: d.notes || `\`_type\` ${activityType}; also in \`activities\``,
   };
   return class extends ActivityTypeStream {
-    static override readonly info = info;
-    protected override get path(): string {
+    static readonly info = info;
+    protected get path(): string {
       return path;
     }
   };

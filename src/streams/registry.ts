@@ -3,6 +3,7 @@ import {activityTypeStream} from './activity-type-stream';
 import {childStream} from './child-stream';
 import {Contacts} from './contacts';
 import {detailStream} from './detail-stream';
+import {EmailThreads} from './email-threads';
 import {EventLog} from './event-log';
 import {EmailTemplates, LeadStatuses, OpportunityStatuses, Pipelines, Sequences} from './full-refresh-stream';
 import {
@@ -80,6 +81,7 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
   OpportunityCustomFields,
   ActivityCustomFields,
   SharedCustomFields,
+  EmailThreads,
   listStream({
     name: 'roles',
     path: '/role/',

@@ -5,6 +5,8 @@ import {parseConfig} from '../../src/config/config';
 import {failureTypeOf} from '../../src/errors';
 import {HttpRequest} from '../../src/client/transport';
 import {Activities} from '../../src/streams/activities';
+import {EmailThreads} from '../../src/streams/email-threads';
+import {StreamContext} from '../../src/streams/stream-base';
 import {MICROS_PER_DAY, parseInstant} from '../../src/time/instant';
 import {API_KEY, FakeClock, newClient, res} from './helpers/fakes';
 
@@ -118,7 +120,10 @@ describe('parseConfig', () => {
   });
 });
 
-describe("Stitch's lookback examples through the activities stream", () => {
+for (const [name, make, path] of [
+  ['activities', (ctx: StreamContext) => new Activities(ctx), '/activity/'],
+  ['email_threads', (ctx: StreamContext) => new EmailThreads(ctx), '/activity/emailthread/'],
+] as const) describe(`Stitch's lookback examples through the ${name} stream`, () => {
   async function firstActivityQuery(config: Record<string, unknown>, state: Record<string, unknown> | undefined) {
     const requests: HttpRequest[] = [];
     const transport = async (req: HttpRequest) => {
@@ -126,7 +131,7 @@ describe("Stitch's lookback examples through the activities stream", () => {
       return res(200, {has_more: false, data: []});
     };
     const cfg = parseConfig(config, new Date('2018-01-01T00:00:00Z'));
-    const stream = new Activities({
+    const stream = make({
       client: newClient(transport, new FakeClock()),
       config: cfg,
       syncStartedAt: parseInstant('2018-01-01T00:00:00Z')!,
@@ -136,8 +141,8 @@ describe("Stitch's lookback examples through the activities stream", () => {
     for await (const _ of stream.readRecords(SyncMode.INCREMENTAL, undefined, undefined, state)) {
       // no records
     }
-    const first = requests.find((r) => new URL(r.url).pathname.endsWith('/activity/'));
-    assert.ok(first, 'an /activity/ request was sent');
+    assert.ok(requests.length > 0 && requests.every((r) => new URL(r.url).pathname.endsWith(`/api/v1${path}`)), `only ${path} is asked`);
+    const first = requests[0];
     return first.params;
   }
 

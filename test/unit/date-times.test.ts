@@ -64,7 +64,7 @@ describe('date-times without a UTC offset', () => {
   it('every shipped schema: a record with every declared date-time naive validates with strict date-time formats once normalised', () => {
     const ajv = new Ajv({strict: false, allErrors: true});
     addFormats(ajv);
-    for (const stream of ['activities', 'leads', 'users', 'sequences', 'tasks']) {
+    for (const stream of ['activities', 'leads', 'users', 'sequences', 'tasks', 'email_threads']) {
       const schema = loadStreamSchema(stream);
       const record = naiveRecord(schema) as Record<string, any>;
       // Only the formats matter here: the record holds nothing but date-times.
