@@ -26,7 +26,7 @@ export const SEARCH_SETTLE_MARGIN = MICROS_PER_MINUTE;
 export class Leads extends UpdatedOrderStream {
   static readonly info: StreamInfo = {
     name: 'leads',
-    endpoint: 'GET /lead/ (search `query`)',
+    endpoint: 'GET /lead/ (search query)',
     kind: 'updated_windows',
     syncModes: ['full_refresh', 'incremental'],
     cursor: 'date_updated',
