@@ -25,7 +25,10 @@ export function findById(s: Store, id: string): Found | null {
   }
   if (id.startsWith('cf_')) {
     const f = w.customFields.find((x) => x.id === id && !x.dead);
-    return f ? { field: f } : null;
+    if (f) return { field: f };
+    // custom object custom fields are a resource of the engine (sandbox/resources)
+    const found = s.resources.findById(id);
+    return found ? { resource: found.stream, rec: found.rec } : null;
   }
   const kind = PREFIX_KIND.find(([p]) => id.startsWith(p))?.[1];
   if (!kind) {

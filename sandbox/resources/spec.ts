@@ -93,7 +93,7 @@ export interface ResourceSeed<S extends StreamName = StreamName> {
   /** fields only GET <path><id>/ has */
   detailOnly?: readonly string[];
   /** records that are always there first, over the generated values (predefined roles) */
-  fixed?: readonly Json[];
+  fixed?: readonly Partial<StreamRecordMap[S]>[];
   /** only records where one of these fields is the key's user exist for the key (send_as) */
   visibleWhen?: readonly string[];
   /** served inside GET /organization/{id}/ (two lists: `active` and `inactive`), not at `path` */
