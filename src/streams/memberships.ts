@@ -27,6 +27,8 @@ export class Memberships extends CloseStream {
 
   async *readItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
     const me = await whoAmI(this.ctx, this.name);
+    // An empty stream here would look like an organization without members.
+    if (me.organizationIds.length === 0) throw systemError(`GET /me/ (stream ${this.name}): Close named no organization for this key`);
     const seen = new Set<string>();
     for (const orgId of me.organizationIds) {
       const path = `/organization/${encodeURIComponent(orgId)}/`;

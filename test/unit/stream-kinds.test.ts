@@ -89,6 +89,12 @@ describe('stream kinds against the sandbox', () => {
     assert.ok(records.some((r) => r.is_active === true) && records.some((r) => r.is_active === false));
   });
 
+  it('memberships: a /me/ without an organization is an error, not an empty stream', async () => {
+    sb.script({path: '/me/', times: 1, respond: {status: 200, body: JSON.stringify({id: 'user_x', organizations: []})}});
+    await assert.rejects(read('memberships'), /named no organization/);
+    sb.clearScripts();
+  });
+
   it('webhooks: the sandbox serves signature_key as Close does; the stream never emits it', async () => {
     const res = await fetch(`${sb.url}/webhook/`, {headers: {Authorization: `Basic ${Buffer.from(`${sb.apiKey}:`).toString('base64')}`}});
     assert.ok(((await res.json()) as any).data.every((w: any) => typeof w.signature_key === 'string'));
