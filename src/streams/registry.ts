@@ -97,6 +97,7 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     notes: 'Smart Views of every type (Close lists lead ones only unless asked)',
     fullRefreshBecause: NO_DATE_FILTER,
     eventObjectTypes: ['saved_search'],
+    emptyBecause: 'An account where nobody saved a Smart View may have none.',
     airbyte: [{stream: 'smart_views', where: "type = 'lead'", note: 'Airbyte read lead Smart Views only'}],
   }),
   SendAs,
