@@ -1,5 +1,6 @@
 import { Mutator } from './data/mutate';
 import { Rng } from './random';
+import { ACTIVITY_SEEDS, RESOURCE_SEEDS } from './resources/seeds';
 import { LiveBatch, LiveOptions, LiveRule, LiveStatus, Mutation, MutationResult } from './types';
 
 /** Weights of the changes an ordinary batch draws from. */
@@ -41,6 +42,10 @@ const BULKS: [string, (n: number) => Mutation][] = [
   ['bulk-edit opportunities', (n) => ({ updatedOpportunities: n })],
 ];
 
+/** The streams of sandbox/resources an ordinary batch may also change (memberships follow the users). */
+const RESOURCE_STREAMS = [...RESOURCE_SEEDS.filter((s) => !s.embedded).map((s) => s.stream), ...ACTIVITY_SEEDS.map((s) => s.stream)];
+const RESOURCE_OPS = ['created', 'updated', 'updated', 'deleted'] as const;
+
 /** Activity edits and deletions mostly hit recent activities: older ones are past the attribution window anyway. */
 const RECENT_ACTIVITIES = 60;
 /** How many recently served records the engine remembers as targets. */
@@ -56,7 +61,9 @@ interface ActiveRule {
  * Changes the account while a client reads it, driven by the count of API
  * requests served (never by wall time), so that the same seed and the same
  * request sequence give the same changes:
- * - every `every` requests, a batch: `batchSize` changes drawn from ORDINARY,
+ * - every `every` requests, a batch: `batchSize` changes drawn from ORDINARY
+ *   (and, in half the batches, one creation, edit or deletion in a resource of
+ *   sandbox/resources),
  *   plus `hits` edits or deletions of records the latest answers served (the
  *   change that moves a record out from under a reader's page boundary);
  * - every `bulkEvery`-th batch is a bulk change of `bulkSize` records instead;
@@ -145,6 +152,13 @@ export class LiveChanges {
       let x = rng.next() * ORDINARY_TOTAL;
       const [key] = ORDINARY.find(([, w]) => (x -= w) < 0) ?? ORDINARY[0];
       counts[key] = (counts[key] ?? 0) + 1;
+    }
+    // Half the batches also change one seeded resource, drawn from a random stream of their own: the draws
+    // above (and every scenario built on them) are the same as without resources.
+    const rr = new Rng(o.seed, 60_000 + n);
+    if (rr.next() < 0.5) {
+      const stream = RESOURCE_STREAMS[rr.int(RESOURCE_STREAMS.length)];
+      mu.resources = { [stream]: { [RESOURCE_OPS[rr.int(RESOURCE_OPS.length)]]: 1 } };
     }
     // Records a reader has just been served: an edit moves them out of its range, a deletion shifts what follows.
     // The first hit lands in the page just served (the boundary a reader continues from), the others in recent ones.

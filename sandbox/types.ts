@@ -3,6 +3,8 @@ import type { NaiveDateTimes } from './data/materialize';
 import type { Marker } from './data/journal';
 import type { DataSearchOptions } from './endpoints/data-search';
 import type { Oracle } from './oracle';
+import { STREAM_NAMES as GENERATED_STREAM_NAMES } from '../src/generated';
+import type { StreamName as GeneratedStreamName } from '../src/generated';
 
 export type { KeyRole, SkipCapWording, NaiveDateTimes, Marker, DataSearchOptions };
 
@@ -106,46 +108,10 @@ export interface SandboxOptions {
   search?: DataSearchOptions;
 }
 
-export type StreamName =
-  | 'activities'
-  | 'email_threads'
-  | 'custom_fields'
-  | 'event_log'
-  | 'leads'
-  | 'tasks'
-  | 'users'
-  | 'opportunities'
-  | 'contacts'
-  | 'lead_statuses'
-  | 'opportunity_statuses'
-  | 'pipelines'
-  | 'email_templates'
-  | 'sequences'
-  | 'contact_custom_fields'
-  | 'opportunity_custom_fields'
-  | 'activity_custom_fields'
-  | 'shared_custom_fields';
+/** Every stream the sandbox serves: one per schema in resources/schemas (the generated list). */
+export type StreamName = GeneratedStreamName;
 
-export const STREAM_NAMES: readonly StreamName[] = [
-  'activities',
-  'email_threads',
-  'custom_fields',
-  'event_log',
-  'leads',
-  'tasks',
-  'users',
-  'opportunities',
-  'contacts',
-  'lead_statuses',
-  'opportunity_statuses',
-  'pipelines',
-  'email_templates',
-  'sequences',
-  'contact_custom_fields',
-  'opportunity_custom_fields',
-  'activity_custom_fields',
-  'shared_custom_fields',
-];
+export const STREAM_NAMES: readonly StreamName[] = GENERATED_STREAM_NAMES;
 
 export interface TruthRecord {
   id: string;
@@ -192,6 +158,8 @@ export interface Mutation {
   deletedCustomFields?: number;
   /** new leads come with one contact and their Created activity only (an import) */
   minimalLeads?: boolean;
+  /** changes picked at random per stream of the resource engine and the activity-type streams (sandbox/resources) */
+  resources?: Partial<Record<StreamName, { created?: number; updated?: number; deleted?: number }>>;
   /** records to edit, by id (any stream) */
   update?: string[];
   /** records to delete, by id (a lead takes its children along) */

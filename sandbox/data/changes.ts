@@ -19,7 +19,7 @@ import {
   User,
   snap,
 } from './model';
-import { CUSTOM_FIELD_STREAMS, Store, streamOf } from './store';
+import { CUSTOM_FIELD_STREAMS, Store, streamsOf } from './store';
 import { fileEmail, liveEmails, threadUpdated } from './threads';
 import { TIMEZONES } from './words';
 
@@ -80,6 +80,9 @@ export class Changes {
   private emit(kind: RefKind, r: Rec, action: string, before: Snap | null, after: Snap | null, t: number, meta: MergeMeta | null): void {
     // Close lists no event for "Created" activities: the lead's own `created` event stands for them.
     if (kind === 'activity' && r.kind === ACT_CREATED) return;
+    const objectType = kind === 'resource' ? this.s.resources.objectType(r) : eventObjectType(kind, r);
+    // Resources Close does not log (roles, webhooks …) have no events.
+    if (objectType === undefined) return;
     const prev = this.latestEvent.get(r.id);
     const folds =
       action === 'updated' &&
@@ -102,7 +105,7 @@ export class Changes {
       makeId(this.rng, 'ev_'),
       t,
       t,
-      eventObjectType(kind, r),
+      objectType,
       action,
       r,
       kind,
@@ -125,7 +128,7 @@ export class Changes {
     list.push(r);
     childList?.push(r);
     this.s.index(kind, r);
-    this.note(streamOf(kind, r), r.id, 'create', t);
+    for (const stream of streamsOf(kind, r)) this.note(stream, r.id, 'create', t);
     this.emit(kind, r, 'created', null, snap(r), t, meta);
     return r;
   }
@@ -255,7 +258,7 @@ export class Changes {
     if (kind === 'task' && moveTo === undefined) r.b ^= TASK_COMPLETE;
     if (kind === 'lead' && moveTo === undefined && this.rng.next() < 0.3) r.kind = this.rng.int(this.s.w.leadStatuses.length);
     for (const idx of reindex) idx.insert(r);
-    this.note(streamOf(kind, r), r.id, 'update', t);
+    for (const stream of streamsOf(kind, r)) this.note(stream, r.id, 'update', t);
     this.emit(kind, r, 'updated', before, snap(r), t, meta);
     if (kind === 'activity' && r.kind === ACT_EMAIL && moveTo === undefined) this.touchThread(this.s.w.threads[r.a], t, meta);
   }
@@ -308,6 +311,9 @@ export class Changes {
     const w = this.s.w;
     if (kind === 'lead') {
       const ch = w.children[r.lead];
+      // Documented: deleting a lead deletes its child objects, each with a `deleted` event (comment threads and
+      // subscriptions on it too: GUESS, Close says so for activities, opportunities, tasks and contacts).
+      for (const { stream, rec } of this.s.resources.ofLead(r.lead)) this.deleteResource(stream, rec, t, true);
       for (const c of [...ch.contacts]) this.delete('contact', c, t, meta, true);
       for (const o of [...ch.opps]) this.delete('opportunity', o, t, meta, true);
       for (const k of [...ch.tasks]) this.delete('task', k, t, meta, true);
@@ -318,7 +324,7 @@ export class Changes {
     this.s.unindex(kind, r);
     this.detach(kind, r);
     r.dead = t;
-    this.note(streamOf(kind, r), r.id, 'delete', t);
+    for (const stream of streamsOf(kind, r)) this.note(stream, r.id, 'delete', t);
     this.emit(kind, r, 'deleted', before, null, t, meta);
     if (cascading) return;
     if (kind === 'contact') this.edit('lead', w.leads[r.lead], t, meta);
@@ -345,6 +351,46 @@ export class Changes {
     this.note(CUSTOM_FIELD_STREAMS[f.kind], f.id, 'delete', t);
   }
 
+  // -------------------------------------------------------------- resources
+
+  /** A resource record created now (sandbox/resources), under a random parent and lead where it has them. */
+  createResource(stream: StreamName, t: number): Rec | null {
+    const r = this.s.resources.newRecord(stream, t, this.rng);
+    if (!r) return null;
+    this.note(stream, r.id, 'create', t);
+    this.emit('resource', r, 'created', null, snap(r), t, null);
+    this.touchParent(r, t);
+    return r;
+  }
+
+  /** An edit of a resource record: date_updated (or updated_at) moves to now, the edited field shows the version. */
+  editResource(stream: StreamName, r: Rec, t: number): void {
+    if (r.dead) return;
+    const before = snap(r);
+    r.updated = t;
+    r.ver++;
+    this.note(stream, r.id, 'update', t);
+    this.emit('resource', r, 'updated', before, snap(r), t, null);
+  }
+
+  /** A deletion: the record and its children leave every list, each with a `deleted` event where Close logs the kind. */
+  deleteResource(stream: StreamName, r: Rec, t: number, cascading = false): void {
+    if (r.dead) return;
+    for (const child of this.s.resources.childrenOf(r)) this.deleteResource(child.stream, child.rec, t, true);
+    const before = snap(r);
+    r.dead = t;
+    this.note(stream, r.id, 'delete', t);
+    this.emit('resource', r, 'deleted', before, null, t, null);
+    if (!cascading) this.touchParent(r, t);
+  }
+
+  /** A child added or removed changes its parent (a thread's num_comments and updated_at), for seeds that say so. */
+  private touchParent(r: Rec, t: number): void {
+    const seed = this.s.resources.seedOfRec(r);
+    const parent = seed.touchesParent ? this.s.resources.parentRec(r) : null;
+    if (parent && seed.parent) this.editResource(seed.parent.stream, parent, t);
+  }
+
   // ------------------------------------------------------------------ merge
 
   /** Merges `source` into `destination` the way Close documents it. */
@@ -362,6 +408,11 @@ export class Changes {
       ...ch.threads.map((r): [RefKind, Rec] => ['activity', r]),
     ];
     for (const [kind, r] of moves) this.edit(kind, r, t, meta, destination.lead);
+    // Comment threads, comments and subscriptions on the source lead move with its objects (GUESS).
+    for (const { stream, rec } of this.s.resources.ofLead(source.lead)) {
+      rec.lead = destination.lead;
+      this.editResource(stream, rec, t);
+    }
     this.edit('lead', destination, t, meta);
     this.delete('lead', source, t, meta);
     this.log.merged.push({ source: source.id, destination: destination.id });

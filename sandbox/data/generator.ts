@@ -3,6 +3,7 @@ import { Rng, makeId } from '../random';
 import {
   ACTIVITY_TYPES,
   ACT_CREATED,
+  ACT_LEAD_MERGE,
   CustomFieldDef,
   CustomFieldKind,
   EventRec,
@@ -21,6 +22,7 @@ import {
   User,
   snap,
 } from './model';
+import { ACTIVITY_SEEDS } from '../resources/seeds';
 import { buildThreads } from './threads';
 import { FIRST_NAMES, LAST_NAMES, SUBJECTS, TIMEZONES } from './words';
 import { World } from './world';
@@ -177,6 +179,8 @@ export function generate(o: GenOptions): World {
     }
   }
 
+  genSeededActivities(o.seed, leads, children, acts, end, nUsers);
+
   const world: World = {
     seed: o.seed,
     nowUs: now,
@@ -202,6 +206,30 @@ export function generate(o: GenOptions): World {
   buildThreads(world, o.seed);
   world.events = genEvents(rng, now, { leads, contacts, opps, tasks, acts, threads: world.threads });
   return world;
+}
+
+/**
+ * The activity types of ACTIVITY_SEEDS (form submissions, WhatsApp messages,
+ * past lead merges): each lead draws from its own random stream per type, so
+ * the rest of the data set is the same with or without them. The first lead
+ * has one of each, so that every type has records at any scale. Past
+ * LeadMerge activities name a source lead that is gone (`a` = -1).
+ */
+function genSeededActivities(seed: number, leads: Rec[], children: LeadChildren[], acts: Rec[], end: number, nUsers: number): void {
+  ACTIVITY_SEEDS.forEach((s, k) => {
+    const kind = ACTIVITY_TYPES.findIndex((t) => t.type === s.type);
+    for (let li = 0; li < leads.length; li++) {
+      const r = new Rng(seed + li * 7919, 9100 + k);
+      if (li > 0 && r.next() >= s.perLead) continue;
+      let c = childCreated(r, leads[li].created, end);
+      if (c < 0) c = Math.min(end, leads[li].created + 1000 * (1 + r.int(1000)));
+      const u = Math.max(c, updatedAfter(r, c, end, 0.2));
+      const a = kind === ACT_LEAD_MERGE ? -1 : 0;
+      const rec = new Rec(makeId(r, 'acti_'), kind, li, c, u, r.u32() | 0, r.int(nUsers), a, 0);
+      acts.push(rec);
+      children[li].acts.push(rec);
+    }
+  });
 }
 
 export function eventObjectType(kind: RefKind, r: Rec): string {

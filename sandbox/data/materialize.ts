@@ -16,6 +16,7 @@ import {
   isDateless,
 } from './model';
 import { CITIES, COMPANY_A, COMPANY_B, FIRST_NAMES, INDUSTRIES, LAST_NAMES, SENTENCES, STREETS, SUBJECTS } from './words';
+import type { ResourceEngine } from '../resources/engine';
 import { World } from './world';
 
 type Json = Record<string, unknown>;
@@ -61,6 +62,8 @@ const LATEST_EMAILS = 3;
  * update is visible in the payload too.
  */
 export class Materializer {
+  /** Set by the Store: renders the resources of sandbox/resources (and the fields of seeded activity types). */
+  resources?: ResourceEngine;
   private cfByKind: Record<CustomFieldKind, CustomFieldDef[]> = { lead: [], contact: [], opportunity: [], activity: [], shared: [] };
 
   constructor(
@@ -74,6 +77,10 @@ export class Materializer {
   refreshCustomFields(): void {
     this.cfByKind = { lead: [], contact: [], opportunity: [], activity: [], shared: [] };
     for (const f of this.w.customFields) this.cfByKind[f.kind].push(f);
+  }
+
+  get recordVersions(): boolean {
+    return !!this.opts.recordVersions;
   }
 
   /** A date-time as Close prints it (or naive, see NaiveDateTimes). */
@@ -594,19 +601,21 @@ export class Materializer {
       }
       case 'LeadMerge': {
         // Documented: "The source lead is merged into the destination lead and then deleted. The merge_status
-        // field shows the progress of the merge." Field names other than merge_status are a guess.
-        const source = w.leads[rec.a];
+        // field shows the progress of the merge." Fields as in the documented example; a generated (past)
+        // merge names a source lead that no longer exists (rec.a = -1).
+        const source = rec.a >= 0 ? w.leads[rec.a] : null;
         Object.assign(out, {
-          source_lead_id: source.id,
-          source_lead_name: this.leadName(source),
+          source_lead_id: source ? source.id : 'lead_' + rec.id.slice(5, 26) + 'merged' + rec.id.slice(-16),
+          source_display_name: source ? this.leadName(source) : `Merged ${this.leadName(lead)}`,
           destination_lead_id: lead.id,
-          destination_lead_name: this.leadName(lead),
-          merge_status: 'finished',
+          destination_display_name: this.leadName(lead),
           contact_id: null,
         });
         break;
       }
     }
+    // Types of sandbox/resources/seeds.ts: the rest of their schema, plausible per type.
+    if (this.resources) return this.version(this.resources.activityFields(rec, out), rec.ver);
     return this.version(out, rec.ver);
   }
 
@@ -800,7 +809,12 @@ export class Materializer {
       Object.assign(previous, before);
     }
     const lead = this.w.leads[(ev.after ?? ev.before ?? ev.ref).lead];
-    const path = ev.refKind === 'activity' ? 'activity/' + ACTIVITY_TYPES[ev.ref.kind].endpoint : ev.refKind;
+    const path =
+      ev.refKind === 'activity'
+        ? 'activity/' + ACTIVITY_TYPES[ev.ref.kind].endpoint
+        : ev.refKind === 'resource' && this.resources
+          ? this.resources.pathOf(ev.ref).replace(/^\/|\/$/g, '')
+          : ev.refKind;
     const meta: Json = {
       request_path: ev.action === 'merged' ? '/api/v1/lead/merge/' : `/api/v1/${path}/` + (ev.action === 'created' ? '' : `${ev.ref.id}/`),
       request_method: ev.action === 'merged' ? 'POST' : ev.method.toUpperCase(),
@@ -818,7 +832,7 @@ export class Materializer {
       oauth_scope: null,
       object_type: ev.objectType,
       object_id: ev.ref.id,
-      lead_id: lead.id,
+      lead_id: lead ? lead.id : null,
       action: ev.action,
       changed_fields: changed,
       meta,
@@ -841,6 +855,8 @@ export class Materializer {
         return this.opportunity(r);
       case 'task':
         return this.task(r);
+      case 'resource':
+        return this.resources!.render(r, true);
       default:
         return this.activity(r);
     }

@@ -1,4 +1,5 @@
 import { Rng } from '../random';
+import { ACTIVITY_SEEDS } from '../resources/seeds';
 
 // Bulk records are kept as small fixed-shape objects (a few numbers and an id);
 // the full JSON is rebuilt on demand from `seed` and `ver`, which keeps 100k leads
@@ -69,7 +70,8 @@ export class EventRec {
   ) {}
 }
 
-export type RefKind = 'lead' | 'contact' | 'opportunity' | 'task' | 'activity';
+/** `resource`: a record of the resource engine (sandbox/resources), Rec.kind its seed. */
+export type RefKind = 'lead' | 'contact' | 'opportunity' | 'task' | 'activity' | 'resource';
 
 export interface ActivityType {
   type: string;
@@ -77,7 +79,7 @@ export interface ActivityType {
   eventType: string;
 }
 
-export const ACTIVITY_TYPES: readonly ActivityType[] = [
+const BUILT_IN_ACTIVITY_TYPES: readonly ActivityType[] = [
   { type: 'Created', endpoint: 'created', eventType: 'activity.created' },
   { type: 'Note', endpoint: 'note', eventType: 'activity.note' },
   { type: 'Call', endpoint: 'call', eventType: 'activity.call' },
@@ -92,8 +94,24 @@ export const ACTIVITY_TYPES: readonly ActivityType[] = [
     eventType: 'activity.opportunity_status_change',
   },
   { type: 'TaskCompleted', endpoint: 'task_completed', eventType: 'activity.task_completed' },
-  // Created by lead merges only (https://developer.close.com/api/resources/activities/lead-merges.md).
+  // Created by lead merges (https://developer.close.com/api/resources/activities/lead-merges.md); old ones are generated.
   { type: 'LeadMerge', endpoint: 'lead_merge', eventType: 'activity.lead_merge' },
+];
+
+/**
+ * The built-in types, then those of ACTIVITY_SEEDS (sandbox/resources/seeds.ts):
+ * a seed of a built-in type sets its eventType, a new type is appended.
+ */
+export const ACTIVITY_TYPES: readonly ActivityType[] = [
+  ...BUILT_IN_ACTIVITY_TYPES.map((t) => {
+    const seed = ACTIVITY_SEEDS.find((s) => s.type === t.type);
+    return seed ? { ...t, eventType: seed.eventType } : t;
+  }),
+  ...ACTIVITY_SEEDS.filter((s) => !BUILT_IN_ACTIVITY_TYPES.some((t) => t.type === s.type)).map((s) => ({
+    type: s.type,
+    endpoint: s.endpoint,
+    eventType: s.eventType,
+  })),
 ];
 export const ACT_CREATED = 0;
 export const ACT_NOTE = 1;

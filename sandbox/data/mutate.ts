@@ -2,10 +2,11 @@ import { fmtTs } from '../dates';
 import { Rng } from '../random';
 import { Mutation, MutationResult, STREAM_NAMES, StreamName } from '../types';
 import { Changes } from './changes';
-import { ACT_CALL, ACT_EMAIL, ACT_NOTE, CustomFieldDef, CustomFieldKind, Rec, RefKind, User } from './model';
+import { ACTIVITY_SEEDS } from '../resources/seeds';
+import { ACTIVITY_TYPES, ACT_CALL, ACT_EMAIL, ACT_LEAD_MERGE, ACT_NOTE, CustomFieldDef, CustomFieldKind, Rec, RefKind, User } from './model';
 import { Store } from './store';
 
-type Found = { kind: RefKind; rec: Rec } | { user: User } | { field: CustomFieldDef };
+type Found = { kind: RefKind; rec: Rec } | { user: User } | { field: CustomFieldDef } | { resource: StreamName; rec: Rec };
 
 const PREFIX_KIND: [string, RefKind][] = [
   ['lead_', 'lead'],
@@ -24,10 +25,16 @@ export function findById(s: Store, id: string): Found | null {
   }
   if (id.startsWith('cf_')) {
     const f = w.customFields.find((x) => x.id === id && !x.dead);
-    return f ? { field: f } : null;
+    if (f) return { field: f };
+    // custom object custom fields are a resource of the engine (sandbox/resources)
+    const found = s.resources.findById(id);
+    return found ? { resource: found.stream, rec: found.rec } : null;
   }
   const kind = PREFIX_KIND.find(([p]) => id.startsWith(p))?.[1];
-  if (!kind) return null;
+  if (!kind) {
+    const found = s.resources.findById(id);
+    return found ? { resource: found.stream, rec: found.rec } : null;
+  }
   const pool = kind === 'lead' ? w.leads : kind === 'contact' ? w.contacts : kind === 'opportunity' ? w.opps : kind === 'task' ? w.tasks : [...w.acts, ...w.threads];
   const rec = kind === 'lead' ? s.leadById.get(id) : pool.find((r) => r.id === id && !r.dead);
   return rec ? { kind, rec } : null;
@@ -62,6 +69,7 @@ export function applyMutation(s: Store, changes: Changes, mu: Mutation, rng: Rng
     if (!f) continue;
     if ('user' in f) changes.editUser(f.user, t);
     else if ('field' in f) changes.editCustomField(f.field, t);
+    else if ('resource' in f) changes.editResource(f.resource, f.rec, t);
     else changes.edit(f.kind, f.rec, t);
   }
   for (const [src, dst] of mu.merge ?? []) {
@@ -73,6 +81,7 @@ export function applyMutation(s: Store, changes: Changes, mu: Mutation, rng: Rng
     const f = findById(s, id);
     if (!f || 'user' in f) continue;
     if ('field' in f) changes.deleteCustomField(f.field, t);
+    else if ('resource' in f) changes.deleteResource(f.resource, f.rec, t);
     else changes.delete(f.kind, f.rec, t);
   }
 
@@ -118,6 +127,7 @@ export function applyMutation(s: Store, changes: Changes, mu: Mutation, rng: Rng
   for (let i = 0; i < (mu.newUsers ?? 0); i++) changes.createUser(t);
   const kinds: CustomFieldKind[] = ['lead', 'contact', 'opportunity', 'activity'];
   for (let i = 0; i < (mu.newCustomFields ?? 0); i++) changes.createCustomField(kinds[rng.int(kinds.length)], t);
+  applyResourceChanges(s, changes, mu, rng, t, someLead);
 
   const log = changes.log;
   const changed = {} as Record<StreamName, string[]>;
@@ -127,6 +137,31 @@ export function applyMutation(s: Store, changes: Changes, mu: Mutation, rng: Rng
     if (ids.length) changed[stream] = ids;
   }
   return { changed, created: log.created, updated: log.updated, deleted: log.deleted, merged: log.merged, at: fmtTs(t) };
+}
+
+/**
+ * Mutation.resources: per stream of the resource engine (edits, deletions,
+ * then creations), or of an activity-type stream (through the activity
+ * engine, so that `activities` lists them too).
+ */
+function applyResourceChanges(s: Store, changes: Changes, mu: Mutation, rng: Rng, t: number, someLead: () => number): void {
+  for (const [name, want] of Object.entries(mu.resources ?? {})) {
+    const stream = name as StreamName;
+    if (!want) continue;
+    const seed = ACTIVITY_SEEDS.find((a) => a.stream === stream);
+    if (seed) {
+      const kind = ACTIVITY_TYPES.findIndex((x) => x.type === seed.type);
+      const pool = (): Rec[] => s.w.acts.filter((a) => a.kind === kind && !a.dead);
+      for (const r of pick(rng, pool(), want.updated ?? 0)) changes.edit('activity', r, t);
+      for (const r of pick(rng, pool(), want.deleted ?? 0)) changes.delete('activity', r, t);
+      for (let i = 0; i < (want.created ?? 0); i++) changes.createActivity(someLead(), kind, t, null, kind === ACT_LEAD_MERGE ? -1 : 0);
+      continue;
+    }
+    if (!s.resources.has(stream)) throw new Error(`mutate: ${stream} is not a resource of the sandbox's resource engine`);
+    for (const r of pick(rng, s.resources.pool(stream), want.updated ?? 0)) changes.editResource(stream, r, t);
+    for (const r of pick(rng, s.resources.pool(stream), want.deleted ?? 0)) changes.deleteResource(stream, r, t);
+    for (let i = 0; i < (want.created ?? 0); i++) changes.createResource(stream, t);
+  }
 }
 
 /** Applies mutations one batch after another: batch numbers drive event consolidation and the random picks. */

@@ -1,5 +1,7 @@
 import { clockUs, fmtTs } from '../dates';
-import { StreamName, TruthRecord } from '../types';
+import { ResourceEngine } from '../resources/engine';
+import { ACTIVITY_SEEDS } from '../resources/seeds';
+import { STREAM_NAMES, StreamName, TruthRecord } from '../types';
 import { EVENT_WINDOW_US, generate } from './generator';
 import { Journal, Marker } from './journal';
 import { MaterializeOptions, Materializer } from './materialize';
@@ -26,7 +28,19 @@ export const CUSTOM_FIELD_STREAMS: Record<CustomFieldKind, StreamName> = {
   shared: 'shared_custom_fields',
 };
 
-/** The stream a record of this kind belongs to. */
+/** The activity-type streams (form_submissions …) by activity type index. */
+const TYPE_STREAMS = new Map<number, StreamName>(
+  ACTIVITY_SEEDS.map((s) => [ACTIVITY_TYPES.findIndex((t) => t.type === s.type), s.stream]),
+);
+
+/** Every stream a record is listed in: its own, and an activity type's where it has one. */
+export function streamsOf(kind: RefKind, r: Rec): StreamName[] {
+  const own = streamOf(kind, r);
+  const typed = kind === 'activity' ? TYPE_STREAMS.get(r.kind) : undefined;
+  return typed ? [own, typed] : [own];
+}
+
+/** The stream a record of this kind belongs to (resources: see ResourceEngine.seedOfRec). */
 export function streamOf(kind: RefKind, r: Rec): StreamName {
   switch (kind) {
     case 'lead':
@@ -37,9 +51,39 @@ export function streamOf(kind: RefKind, r: Rec): StreamName {
       return 'opportunities';
     case 'task':
       return 'tasks';
+    case 'resource':
+      throw new Error(`streamOf: resource record ${r.id} (ask the ResourceEngine)`);
     default:
       return r.kind === ACT_THREAD ? 'email_threads' : 'activities';
   }
+}
+
+/** The streams whose records the Store's own generator makes (the rest: activity-type and resource seeds). */
+const BUILT_IN_STREAMS = new Set<StreamName>([
+  'activities',
+  'email_threads',
+  'custom_fields',
+  'event_log',
+  'leads',
+  'tasks',
+  'users',
+  'opportunities',
+  'contacts',
+  'lead_statuses',
+  'opportunity_statuses',
+  'pipelines',
+  'email_templates',
+  'sequences',
+  'contact_custom_fields',
+  'opportunity_custom_fields',
+  'activity_custom_fields',
+  'shared_custom_fields',
+]);
+const TYPE_STREAM_NAMES = new Set<StreamName>(ACTIVITY_SEEDS.map((s) => s.stream));
+
+function typeKindOf(stream: StreamName): number | undefined {
+  for (const [kind, s] of TYPE_STREAMS) if (s === stream) return kind;
+  return undefined;
 }
 
 export interface StoreOptions extends MaterializeOptions {
@@ -75,6 +119,8 @@ export class Store {
   /** For POST /data/search/, which filters and sorts contacts by date_updated (GET /contact/ cannot). */
   readonly contactsByUpdated = new SortedIndex<Rec>(byUpdated);
   readonly events = new SortedIndex<EventRec>(evByUpdated);
+  /** Every resource served from its schema and a seed (sandbox/resources). */
+  readonly resources: ResourceEngine;
 
   constructor(opts: StoreOptions) {
     this.w = generate(opts);
@@ -96,7 +142,11 @@ export class Store {
     this.oppsByCreated.build(w.opps);
     this.contactsByCreated.build(w.contacts);
     this.contactsByUpdated.build(w.contacts);
+    this.resources = new ResourceEngine(this);
+    this.m.resources = this.resources;
     this.events.build(w.events);
+    const missing = STREAM_NAMES.filter((s) => !BUILT_IN_STREAMS.has(s) && !TYPE_STREAM_NAMES.has(s) && !this.resources.has(s));
+    if (missing.length) throw new Error(`sandbox: no data for ${missing.join(', ')} (add a seed in sandbox/resources/seeds.ts)`);
   }
 
   private taskIndexes(tasks: Rec[]): TaskIndexes {
@@ -223,8 +273,12 @@ export class Store {
           .filter((e) => e.updated >= cutoff)
           .map((e) => ({ id: e.id, date_created: fmtTs(e.created), date_updated: fmtTs(e.updated), version: e.ver }));
       }
-      default:
+      default: {
+        const kind = typeKindOf(stream);
+        if (kind !== undefined) return recs(w.acts.filter((a) => a.kind === kind));
+        if (this.resources.has(stream)) return this.resources.truth(stream);
         throw new Error(`unknown stream: ${String(stream)}`);
+      }
     }
   }
 
@@ -248,6 +302,9 @@ export class Store {
       case 'event_log':
         return ids(this.events.arr);
       default: {
+        const typed = typeKindOf(stream);
+        if (typed !== undefined) return ids(w.acts.filter((a) => a.kind === typed));
+        if (this.resources.has(stream)) return this.resources.everIds(stream);
         const kind = (Object.keys(CUSTOM_FIELD_STREAMS) as CustomFieldKind[]).find((k) => CUSTOM_FIELD_STREAMS[k] === stream);
         if (kind) return ids(w.customFields.filter((f) => f.kind === kind));
         return ids(this.truth(stream));

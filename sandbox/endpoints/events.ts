@@ -98,7 +98,7 @@ export function listEvents(ctx: Ctx): HandlerResult {
   eq('action', (e) => e.action);
   eq('object_id', (e) => e.ref.id);
   eq('request_id', (e) => e.requestId);
-  eq('lead_id', (e) => store.w.leads[(e.after ?? e.before ?? e.ref).lead].id);
+  eq('lead_id', (e) => store.w.leads[(e.after ?? e.before ?? e.ref).lead]?.id ?? null);
   eq('user_id', (e) => (e.user >= 0 ? store.w.users[e.user].id : null));
   const pred = andPreds(preds) ?? (() => true);
 

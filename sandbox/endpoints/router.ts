@@ -22,6 +22,7 @@ import {
   me,
 } from './simple';
 import { listTasks } from './tasks';
+import { RESOURCE_SEEDS } from '../resources/seeds';
 
 type Route = (ctx: Ctx) => HandlerResult;
 
@@ -46,6 +47,10 @@ for (const k of ['lead', 'contact', 'opportunity', 'activity', 'shared'] as Cust
   EXACT.set(`/custom_field/${k}/`, (c) => listCustomFields(c, k));
 }
 
+// Every resource of sandbox/resources/seeds.ts: its list and GET <path><id>/, from the seed alone.
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+for (const seed of RESOURCE_SEEDS) if (!seed.embedded) EXACT.set(seed.path, (c) => c.store.resources.list(c, seed.stream));
+
 const SINGLE: [RegExp, (ctx: Ctx, m: RegExpExecArray) => HandlerResult][] = [
   [/^\/lead\/([^/]+)\/$/, (c, m) => getLead(c, m[1])],
   [/^\/contact\/([^/]+)\/$/, (c, m) => getContact(c, m[1])],
@@ -55,6 +60,12 @@ const SINGLE: [RegExp, (ctx: Ctx, m: RegExpExecArray) => HandlerResult][] = [
   [/^\/organization\/([^/]+)\/$/, (c, m) => getOrganization(c, m[1])],
   [/^\/custom_field_schema\/(lead|contact|opportunity)\/$/, (c, m) => customFieldSchema(c, m[1] as 'lead' | 'contact' | 'opportunity')],
   [/^\/custom_fields?\/(lead|contact|opportunity|activity|shared)\/([^/]+)\/$/, (c, m) => getCustomField(c, m[1] as CustomFieldKind, m[2])],
+  ...RESOURCE_SEEDS.filter((seed) => !seed.embedded).map(
+    (seed): [RegExp, (ctx: Ctx, m: RegExpExecArray) => HandlerResult] => [
+      new RegExp(`^${escape(seed.path)}([^/]+)/$`),
+      (c, m) => c.store.resources.get(c, seed.stream, decodeURIComponent(m[1])),
+    ],
+  ),
 ];
 
 /** The only POST the sandbox answers: Advanced Filtering, a read. */

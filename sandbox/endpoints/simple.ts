@@ -53,10 +53,15 @@ function organization(ctx: Ctx): Record<string, unknown> {
   };
 }
 
+/** The organization's memberships (sandbox/resources: the memberships seed); the key's first, with the key's role. */
+function memberships(ctx: Ctx): Record<string, Record<string, unknown>[]> {
+  return ctx.store.resources.embedded('memberships', ctx.keyRole) as Record<string, Record<string, unknown>[]>;
+}
+
 /** The key's membership: `role_id` is `admin` or `user` (documented role ids; the key's role is a sandbox option). */
 function membership(ctx: Ctx): Record<string, unknown> {
-  const u = ctx.store.w.users[0];
-  return { id: 'mem_' + u.id.slice(5), organization_id: ctx.store.w.orgId, role_id: ctx.keyRole, user_id: u.id };
+  const me = ctx.store.w.users[0].id;
+  return memberships(ctx).memberships.find((m) => m.user_id === me)!;
 }
 
 /** GET /me/: the key's user; the organizations/memberships shape is UNVERIFIED (the doc example is cut short). */
@@ -68,8 +73,7 @@ export function me(ctx: Ctx): HandlerResult {
 /** GET /organization/{id}/ with its memberships (recorded shape: closex cassette closex_get_organization.json). */
 export function getOrganization(ctx: Ctx, id: string): HandlerResult {
   if (id !== ctx.store.w.orgId) throw notFound('Organization');
-  const m = membership(ctx);
-  return ok({ ...organization(ctx), memberships: [{ ...m, role: m.role_id, permissions_granted: [] }] });
+  return ok({ ...organization(ctx), ...memberships(ctx) });
 }
 
 /**

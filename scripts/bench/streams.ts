@@ -6,6 +6,8 @@
  * own constants, so that a connector change cannot move its own yardstick.
  */
 
+import {ACTIVITY_SEEDS, RESOURCE_SEEDS} from '../../sandbox/resources/seeds';
+
 export type Paging = 'offset' | 'cursor';
 
 export interface StreamSpec {
@@ -20,7 +22,7 @@ export interface StreamSpec {
   params?: Record<string, string>;
 }
 
-export const STREAMS: readonly StreamSpec[] = [
+const BUILT_IN: readonly StreamSpec[] = [
   {stream: 'activities', path: '/activity/', maxPage: 100, paging: 'offset'},
   {stream: 'custom_fields', path: '/custom_field/lead/', maxPage: 1000, paging: 'offset'},
   {stream: 'event_log', path: '/event/', maxPage: 50, paging: 'cursor'},
@@ -40,6 +42,31 @@ export const STREAMS: readonly StreamSpec[] = [
   {stream: 'shared_custom_fields', path: '/custom_field/shared/', maxPage: 1000, paging: 'offset'},
   {stream: 'email_threads', path: '/activity/emailthread/', maxPage: 100, paging: 'offset'},
 ];
+
+/** What "everything at once" means for an endpoint Close documents no paging for: one page holds it all. */
+const UNPAGED = 10_000;
+
+/**
+ * The resources the sandbox serves from seeds (sandbox/resources/seeds.ts):
+ * endpoint and page maximum from the seed, i.e. from the sandbox's model of
+ * Close, not from the connector's declarations. Children (a list per parent
+ * record) and the memberships embedded in the organization are not one
+ * paged endpoint: left out of floor and baseline (the benchmark says so).
+ */
+const SEEDED: readonly StreamSpec[] = [
+  ...RESOURCE_SEEDS.filter((s) => !s.parent && !s.embedded && (s.readAll?.length ?? 1) === 1).map(
+    (s): StreamSpec => ({
+      stream: s.stream,
+      path: s.path,
+      maxPage: s.maxLimit ?? UNPAGED,
+      paging: 'offset',
+      params: s.readAll ? Object.fromEntries(new URLSearchParams(s.readAll[0])) : undefined,
+    })
+  ),
+  ...ACTIVITY_SEEDS.map((s): StreamSpec => ({stream: s.stream, path: `/activity/${s.endpoint}/`, maxPage: 100, paging: 'offset'})),
+];
+
+export const STREAMS: readonly StreamSpec[] = [...BUILT_IN, ...SEEDED.filter((s) => !BUILT_IN.some((b) => b.stream === s.stream))];
 
 export const SPEC_BY_STREAM = new Map(STREAMS.map((s) => [s.stream, s]));
 

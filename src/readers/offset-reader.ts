@@ -13,6 +13,8 @@ export interface OffsetReadOptions {
   params?: Params;
   /** Pages requested at once; the ones past the end cost one request each. */
   concurrency?: number;
+  /** The field that identifies a record (default `id`). */
+  key?: string;
 }
 
 /** How many pages' worth of records are remembered to recognise a page that moved (see below). */
@@ -53,6 +55,7 @@ export async function* readAllPages(opts: OffsetReadOptions): AsyncGenerator<Rec
     throw systemError(`readAllPages (stream ${opts.stream}): page size ${opts.pageSize} leaves no room for the overlap record; use 2 or more`);
   }
   const step = opts.pageSize - 1;
+  const key = opts.key ?? 'id';
   const concurrency = Math.max(1, opts.concurrency ?? 1);
   const read = new AnchorSet<string>(REMEMBERED_PAGES * opts.pageSize * Math.max(2, concurrency));
 
@@ -62,7 +65,7 @@ export async function* readAllPages(opts: OffsetReadOptions): AsyncGenerator<Rec
     const asked = requests++;
     const where = `GET ${opts.path} (stream ${opts.stream}, _skip=${skip})`;
     const raw = await opts.client.get(opts.path, {...opts.params, _skip: skip, _limit: opts.pageSize}, {stream: opts.stream});
-    return {page: checkPage(raw, where), asked};
+    return {page: checkPage(raw, where, key), asked};
   };
   /** Pages fetched ahead, by offset. Offsets past a page that said it was the last are not fetched ahead. */
   const ahead = new Map<number, Promise<Fetched>>();
@@ -85,7 +88,7 @@ export async function* readAllPages(opts: OffsetReadOptions): AsyncGenerator<Rec
     ahead.delete(skip);
     return page;
   };
-  const linesUp = (page: ClosePage) => page.data.some((r) => read.has(r.id, versionOf(r)));
+  const linesUp = (page: ClosePage) => page.data.some((r) => read.has(r[key], versionOf(r)));
 
   let skip = 0;
   let first = true;
@@ -114,8 +117,8 @@ export async function* readAllPages(opts: OffsetReadOptions): AsyncGenerator<Rec
       }
       first = false;
       lastAccepted = asked;
-      const fresh = page.data.filter((r) => !read.has(r.id, versionOf(r)));
-      for (const r of page.data) read.add(r.id, versionOf(r));
+      const fresh = page.data.filter((r) => !read.has(r[key], versionOf(r)));
+      for (const r of page.data) read.add(r[key], versionOf(r));
       if (fresh.length > 0) yield fresh;
       if (!page.has_more) return;
       if (page.data.length < 2) {

@@ -12,7 +12,7 @@ export interface ClosePage {
  * that promises more while holding nothing would otherwise turn into missing
  * rows or an endless loop: fail loudly instead.
  */
-export function checkPage(page: unknown, where: string): ClosePage {
+export function checkPage(page: unknown, where: string, key = 'id'): ClosePage {
   if (typeof page !== 'object' || page === null || !Array.isArray((page as ClosePage).data)) {
     const shape = page === null ? 'null' : Array.isArray(page) ? 'an array' : typeof page;
     throw systemError(`${where}: Close answered ${shape} where a page {"data": [...]} was expected`);
@@ -21,8 +21,8 @@ export function checkPage(page: unknown, where: string): ClosePage {
     throw systemError(`${where}: Close said has_more but sent an empty page; stopping instead of looping`);
   }
   for (const record of (page as ClosePage).data) {
-    if (typeof record !== 'object' || record === null || typeof record.id !== 'string' || record.id === '') {
-      throw systemError(`${where}: Close answered a record without an id: ${JSON.stringify(record).slice(0, 200)}`);
+    if (typeof record !== 'object' || record === null || typeof record[key] !== 'string' || record[key] === '') {
+      throw systemError(`${where}: Close answered a record without ${key === 'id' ? 'an id' : `its key ${key}`}: ${JSON.stringify(record).slice(0, 200)}`);
     }
   }
   return page as ClosePage;

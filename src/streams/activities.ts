@@ -1,4 +1,5 @@
 import {CreatedWindowStream} from './created-window-stream';
+import {StreamInfo} from './stream-info';
 
 /**
  * GET /activity/ without `thread_emails`: every activity type, with one full
@@ -6,9 +7,28 @@ import {CreatedWindowStream} from './created-window-stream';
  * message"); Close lists no EmailThread here (see email-threads.ts).
  */
 export class Activities extends CreatedWindowStream {
-  get name(): string {
-    return 'activities';
-  }
+  static readonly info: StreamInfo = {
+    name: 'activities',
+    endpoint: 'GET /activity/',
+    kind: 'created_windows',
+    syncModes: ['full_refresh', 'incremental'],
+    cursor: 'date_created',
+    primaryKey: 'id',
+    stitch: true,
+    notes: 'every type (`_type`), one full `Email` per message (no `EmailThread`); date windows; re-reads the attribution window',
+    eventObjectTypes: ['activity.note', 'activity.call', 'activity.email', 'activity.sms', 'activity.meeting', 'activity.lead_status_change', 'activity.opportunity_status_change', 'activity.task_completed', 'activity.custom_activity', 'activity.form_submission', 'activity.whatsapp_message', 'lead_merge'],
+    airbyte: [
+      {stream: 'created_activities', where: "_type = 'Created'"},
+      {stream: 'note_activities', where: "_type = 'Note'"},
+      {stream: 'email_activities', where: "_type = 'Email'"},
+      {stream: 'sms_activities', where: "_type = 'SMS'"},
+      {stream: 'call_activities', where: "_type = 'Call'"},
+      {stream: 'meeting_activities', where: "_type = 'Meeting'"},
+      {stream: 'lead_status_change_activities', where: "_type = 'LeadStatusChange'"},
+      {stream: 'opportunity_status_change_activities', where: "_type = 'OpportunityStatusChange'"},
+      {stream: 'task_completed_activities', where: "_type = 'TaskCompleted'"},
+    ],
+  };
 
   protected get path(): string {
     return '/activity/';

@@ -4,6 +4,7 @@ import {readKeyset} from '../readers/keyset-reader';
 import {Micros, MICROS_PER_MINUTE, formatMinute} from '../time/instant';
 import {FullScanStream} from './full-scan-stream';
 import {SEARCH_SETTLE_MARGIN} from './leads';
+import {StreamInfo} from './stream-info';
 
 /**
  * GET /contact/. Close has no date filter or sort here, so contacts are paged
@@ -13,9 +14,18 @@ import {SEARCH_SETTLE_MARGIN} from './leads';
  * exists only on this path and is bounded by the skip cap.
  */
 export class Contacts extends FullScanStream {
-  get name(): string {
-    return 'contacts';
-  }
+  static readonly info: StreamInfo = {
+    name: 'contacts',
+    endpoint: 'GET /contact/ (past the skip cap: GET /lead/ with its contacts)',
+    kind: 'scan',
+    syncModes: ['full_refresh', 'incremental'],
+    cursor: 'date_updated',
+    primaryKey: 'id',
+    notes: 'read whole, records ≥ cursor emitted; typed custom field columns',
+    eventObjectTypes: ['contact'],
+    airbyte: [{stream: 'contacts'}],
+  };
+
 
   protected get path(): string {
     return '/contact/';

@@ -1,4 +1,5 @@
 import {CreatedWindowStream} from './created-window-stream';
+import {StreamInfo} from './stream-info';
 
 /**
  * GET /activity/emailthread/: one EmailThread per email conversation
@@ -13,9 +14,18 @@ import {CreatedWindowStream} from './created-window-stream';
  * re-read only while it is inside the attribution window, as activities are.
  */
 export class EmailThreads extends CreatedWindowStream {
-  get name(): string {
-    return 'email_threads';
-  }
+  static readonly info: StreamInfo = {
+    name: 'email_threads',
+    endpoint: 'GET /activity/emailthread/',
+    kind: 'created_windows',
+    syncModes: ['full_refresh', 'incremental'],
+    cursor: 'date_created',
+    primaryKey: 'id',
+    notes: 'one `EmailThread` per conversation (its emails are in `activities`, `thread_id`); like `activities`, attribution window included',
+    eventObjectTypes: ['activity.email_thread'],
+    emptyBecause: 'Email threads exist only in accounts that sent, received or synced email through Close; an account used for calls and notes has none.',
+    airbyte: [{stream: 'email_thread_activities'}],
+  };
 
   protected get path(): string {
     return '/activity/emailthread/';

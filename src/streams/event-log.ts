@@ -1,5 +1,6 @@
 import {readEvents} from '../readers/event-cursor-reader';
 import {Micros, MICROS_PER_DAY, MICROS_PER_MINUTE} from '../time/instant';
+import {StreamInfo} from './stream-info';
 import {Window, WindowSizing} from './windows';
 import {WindowedStream} from './windowed-stream';
 
@@ -15,9 +16,20 @@ export const EVENT_RESCAN = 5 * MICROS_PER_MINUTE;
  * consolidated later (date_updated moves), so they are keyed on date_updated.
  */
 export class EventLog extends WindowedStream {
-  get name(): string {
-    return 'event_log';
-  }
+  static readonly info: StreamInfo = {
+    name: 'event_log',
+    endpoint: 'GET /event/',
+    kind: 'events',
+    syncModes: ['full_refresh', 'incremental'],
+    cursor: 'date_updated',
+    primaryKey: 'id',
+    stitch: true,
+    notes: 'last 30 days only; 5-minute re-scan',
+    emptyBecause:
+      'Close keeps only the last 30 days of the event log; a test account with no activity (no create, update or delete) in the last 30 days has no events at all.',
+    airbyte: [{stream: 'events'}],
+  };
+
 
   override get cursorField(): string {
     return 'date_updated';

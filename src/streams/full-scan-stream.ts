@@ -2,7 +2,9 @@ import {SyncMode} from 'faros-airbyte-cdk';
 import {readAllPages} from '../readers/offset-reader';
 import {Micros} from '../time/instant';
 import {Cursor, cursorCeiling, parseCursorState} from './cursor';
-import {CloseStream, StreamItem, StreamState} from './stream-base';
+import {Declared} from './list-stream';
+import {CloseStream, StreamClass, StreamItem, StreamState} from './stream-base';
+import {StreamInfo, syncModesFor} from './stream-info';
 
 /**
  * A resource Close cannot filter by date (users, custom field definitions):
@@ -59,11 +61,21 @@ export abstract class FullScanStream extends CloseStream {
   }
 }
 
-function fullScan(name: string, path: string, pageSize: number): new (...args: ConstructorParameters<typeof FullScanStream>) => FullScanStream {
+export type ScanDeclaration = Declared<{path: string; pageSize: number}>;
+
+/** A scanned stream: its schema, and one entry (incremental on date_updated, filtered after reading). */
+export function scanStream(d: ScanDeclaration): StreamClass<FullScanStream> {
+  const {path, pageSize, ...rest} = d;
+  const info: StreamInfo = {
+    ...rest,
+    kind: 'scan',
+    cursor: 'date_updated',
+    syncModes: syncModesFor('date_updated'),
+    endpoint: d.endpoint ?? `GET ${path}`,
+    primaryKey: d.primaryKey ?? 'id',
+  };
   return class extends FullScanStream {
-    get name(): string {
-      return name;
-    }
+    static readonly info = info;
     protected get path(): string {
       return path;
     }
@@ -73,10 +85,58 @@ function fullScan(name: string, path: string, pageSize: number): new (...args: C
   };
 }
 
-export const Users = fullScan('users', '/user/', 1000);
+const SCANNED = 'read whole (no date filter in Close), records ≥ cursor emitted';
+
+export const Users = scanStream({
+  name: 'users',
+  path: '/user/',
+  pageSize: 1000,
+  stitch: true,
+  notes: 'read whole, records ≥ cursor emitted',
+  airbyte: [{stream: 'users'}],
+});
 /** Stitch's custom_fields table: the lead custom field definitions. */
-export const CustomFields = fullScan('custom_fields', '/custom_field/lead/', 1000);
-export const ContactCustomFields = fullScan('contact_custom_fields', '/custom_field/contact/', 1000);
-export const OpportunityCustomFields = fullScan('opportunity_custom_fields', '/custom_field/opportunity/', 1000);
-export const ActivityCustomFields = fullScan('activity_custom_fields', '/custom_field/activity/', 1000);
-export const SharedCustomFields = fullScan('shared_custom_fields', '/custom_field/shared/', 1000);
+export const CustomFields = scanStream({
+  name: 'custom_fields',
+  path: '/custom_field/lead/',
+  pageSize: 1000,
+  stitch: true,
+  notes: `lead custom field definitions; ${SCANNED}`,
+  eventObjectTypes: ['custom_fields.lead'],
+  airbyte: [{stream: 'lead_custom_fields'}],
+});
+export const ContactCustomFields = scanStream({
+  name: 'contact_custom_fields',
+  path: '/custom_field/contact/',
+  pageSize: 1000,
+  notes: `like \`custom_fields\``,
+  eventObjectTypes: ['custom_fields.contact'],
+  emptyBecause: 'Contact custom fields are optional; an account that defines custom fields on leads only returns an empty list here.',
+  airbyte: [{stream: 'contact_custom_fields'}],
+});
+export const OpportunityCustomFields = scanStream({
+  name: 'opportunity_custom_fields',
+  path: '/custom_field/opportunity/',
+  pageSize: 1000,
+  notes: `like \`custom_fields\``,
+  eventObjectTypes: ['custom_fields.opportunity'],
+  emptyBecause: 'Opportunity custom fields are optional; an account that defines custom fields on leads only returns an empty list here.',
+  airbyte: [{stream: 'opportunity_custom_fields'}],
+});
+export const ActivityCustomFields = scanStream({
+  name: 'activity_custom_fields',
+  path: '/custom_field/activity/',
+  pageSize: 1000,
+  notes: `like \`custom_fields\`; fields of custom activity types`,
+  eventObjectTypes: ['custom_fields.activity'],
+  emptyBecause: 'Custom fields on activities (custom activity types) are optional; an account that never defined one returns an empty list.',
+  airbyte: [{stream: 'activity_custom_fields'}],
+});
+export const SharedCustomFields = scanStream({
+  name: 'shared_custom_fields',
+  path: '/custom_field/shared/',
+  pageSize: 1000,
+  notes: `like \`custom_fields\`; one field used by several object types`,
+  eventObjectTypes: ['custom_fields.shared'],
+  emptyBecause: 'Shared custom fields (one field used by several object types) are optional; most accounts have none.',
+});

@@ -1,5 +1,6 @@
 import {Params} from '../client/close-client';
 import {Micros, MICROS_PER_MINUTE, formatMinute} from '../time/instant';
+import {StreamInfo} from './stream-info';
 import {UpdatedOrderStream} from './updated-order-stream';
 
 export const LEAD_PAGE_SIZE = 200;
@@ -23,9 +24,19 @@ export const SEARCH_SETTLE_MARGIN = MICROS_PER_MINUTE;
  * and typed columns.
  */
 export class Leads extends UpdatedOrderStream {
-  get name(): string {
-    return 'leads';
-  }
+  static readonly info: StreamInfo = {
+    name: 'leads',
+    endpoint: 'GET /lead/ (search query)',
+    kind: 'updated_windows',
+    syncModes: ['full_refresh', 'incremental'],
+    cursor: 'date_updated',
+    primaryKey: 'id',
+    stitch: true,
+    notes: '`custom_fields [{id, value}]` + typed `custom.cf_…` columns; checkpoint per page',
+    eventObjectTypes: ['lead'],
+    airbyte: [{stream: 'leads'}],
+  };
+
 
   protected get path(): string {
     return '/lead/';

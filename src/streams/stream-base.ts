@@ -8,6 +8,7 @@ import {Micros} from '../time/instant';
 import {CustomFieldSchemas, CustomFieldTyper, customFieldList} from './custom-field-types';
 import {parseCursorState} from './cursor';
 import {dateTimeNormaliser} from './date-times';
+import {StreamInfo} from './stream-info';
 import {textValueConverter} from './text-values';
 
 export interface StreamContext {
@@ -52,21 +53,40 @@ export function loadStreamSchema(name: string): Record<string, any> {
   return schema!;
 }
 
+/** A stream class as the registry lists it: constructed per sync, described without one. */
+export interface StreamClass<S extends CloseStream = CloseStream> {
+  new (ctx: StreamContext): S;
+  readonly info: StreamInfo;
+}
+
 /**
  * A Close stream on the CDK's stream base: the CDK gives the catalog entry
- * (name, key, cursor, sync modes); readItems() adds checkpoints to the
- * records, because when a stream may commit its state depends on the order
- * Close returns records in, which only the stream knows.
+ * (name, key, cursor, sync modes, from the class's static info); readItems()
+ * adds checkpoints to the records, because when a stream may commit its state
+ * depends on the order Close returns records in, which only the stream knows.
  */
 export abstract class CloseStream extends AirbyteStreamBase {
   constructor(protected readonly ctx: StreamContext) {
     super(ctx.logger);
   }
 
-  abstract override get name(): string;
+  /** The class's declaration (stream-info.ts). */
+  get info(): StreamInfo {
+    const info = (this.constructor as Partial<StreamClass>).info;
+    if (!info) throw new Error(`${this.constructor.name} declares no static info`);
+    return info;
+  }
+
+  override get name(): string {
+    return this.info.name;
+  }
 
   get primaryKey(): string {
-    return 'id';
+    return this.info.primaryKey;
+  }
+
+  override get cursorField(): string | string[] {
+    return this.info.cursor ?? [];
   }
 
   private customColumnsFromCatalog: Record<string, Record<string, any>> | undefined;
@@ -110,8 +130,9 @@ export abstract class CloseStream extends AirbyteStreamBase {
    * the columns are checked, so that a naive custom datetime is kept).
    */
   protected shape(record: Record<string, any>): {record: Record<string, any>; changes?: RecordChange[]} {
-    if (this.toText === undefined) this.toText = textValueConverter(this.name) ?? null;
+    if (this.toText === undefined) this.toText = textValueConverter(this.name, this.info.textFields) ?? null;
     if (this.fixDates === undefined) this.fixDates = dateTimeNormaliser(this.getJsonSchema()) ?? null;
+    for (const field of this.info.omitFields ?? []) delete record[field];
     if (!this.hasCustomFields) {
       this.toText?.(record);
       this.fixDates?.(record);

@@ -2,6 +2,7 @@ import {readKeyset} from '../readers/keyset-reader';
 import {checkPage} from '../readers/page-shape';
 import {Micros, MICROS_PER_SECOND, formatInstant, parseInstant} from '../time/instant';
 import {DEFAULT_SIZING, Window, WindowSizing} from './windows';
+import {StreamInfo} from './stream-info';
 import {RangeProbe, WindowedStream} from './windowed-stream';
 
 export const TASK_PAGE_SIZE = 1000;
@@ -13,9 +14,28 @@ export const TASK_PAGE_SIZE = 1000;
  * date_created, and the cursor is committed per window.
  */
 export class Tasks extends WindowedStream {
-  get name(): string {
-    return 'tasks';
-  }
+  static readonly info: StreamInfo = {
+    name: 'tasks',
+    endpoint: 'GET /task/?_type=all',
+    kind: 'task_windows',
+    syncModes: ['full_refresh', 'incremental'],
+    cursor: 'date_updated',
+    primaryKey: 'id',
+    stitch: true,
+    notes: 'every task type, not only lead tasks',
+    eventObjectTypes: ['task.lead', 'task.incoming_email', 'task.email_followup', 'task.missed_call', 'task.answered_detached_call', 'task.voicemail', 'task.opportunity_due', 'task.incoming_sms'],
+    airbyte: [
+      {stream: 'lead_tasks', where: "_type = 'lead'"},
+      {stream: 'incoming_email_tasks', where: "_type = 'incoming_email'"},
+      {stream: 'email_followup_tasks', where: "_type = 'email_followup'"},
+      {stream: 'missed_call_tasks', where: "_type = 'missed_call'"},
+      {stream: 'answered_detached_call_tasks', where: "_type = 'answered_detached_call'"},
+      {stream: 'voicemail_tasks', where: "_type = 'voicemail'"},
+      {stream: 'opportunity_due_tasks', where: "_type = 'opportunity_due'"},
+      {stream: 'incoming_sms_tasks', where: "_type = 'incoming_sms'"},
+    ],
+  };
+
 
   override get cursorField(): string {
     return 'date_updated';

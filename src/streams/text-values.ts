@@ -58,10 +58,14 @@ function convertAt(node: unknown, steps: Step[], i: number): void {
   }
 }
 
-/** Converts, in place, the values at a stream's text paths; undefined for a stream without any. */
-export function textValueConverter(stream: string): ((record: Record<string, any>) => void) | undefined {
-  const paths = TEXT_VALUE_PATHS[stream];
-  if (!paths || paths.length === 0) return undefined;
+/**
+ * Converts, in place, the values at a stream's text paths (those above, and
+ * those its declaration names: StreamInfo.textFields); undefined for a stream
+ * without any.
+ */
+export function textValueConverter(stream: string, declared: readonly string[] = []): ((record: Record<string, any>) => void) | undefined {
+  const paths = [...(TEXT_VALUE_PATHS[stream] ?? []), ...declared];
+  if (paths.length === 0) return undefined;
   const parsed = paths.map(parsePath);
   return (record) => {
     for (const steps of parsed) convertAt(record, steps, 0);

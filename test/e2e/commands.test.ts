@@ -1,3 +1,4 @@
+import {infoOf} from '../helpers/streams';
 import {after, before, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'net';
@@ -123,8 +124,11 @@ describe('spec, check and discover against the sandbox', () => {
       const keys = keysOutsideProperties(s.json_schema);
       for (const k of ['$ref', 'allOf', 'not']) assert.ok(!keys.includes(k), `${s.name} schema uses ${k}`);
       assert.ok(!JSON.stringify(s.json_schema).includes('"additionalProperties":false'), `${s.name} closes a schema`);
-      assert.deepEqual(s.source_defined_primary_key, [['id']]);
-      assert.deepEqual(s.json_schema.properties.id.type, 'string');
+      const key = infoOf(s.name).primaryKey;
+      assert.deepEqual(s.source_defined_primary_key, [[key]]);
+      assert.deepEqual(s.json_schema.properties[key].type, 'string');
+      assert.deepEqual(s.supported_sync_modes, infoOf(s.name).syncModes, `${s.name}: the sync modes its declaration says`);
+      assert.deepEqual(s.default_cursor_field, infoOf(s.name).cursor ? [infoOf(s.name).cursor] : undefined, `${s.name}: its declared cursor`);
       assert.equal(s.supported_sync_modes[0], 'full_refresh');
       if (s.supported_sync_modes.includes('incremental')) {
         assert.equal(s.source_defined_cursor, true);

@@ -7,10 +7,23 @@ import {runConnector, tempDir, writeJson} from '../helpers/connector';
 import {AirbyteMessage, checkReadRules, latestStates, ofType, recordsOf, statesOf} from '../helpers/protocol';
 import {catalogFrom, configFor, startTestSandbox, streamNames} from '../helpers/sandbox';
 import {assertRecordMatchesSchema} from '../helpers/schemas';
+import {STREAMS, infoOf, keyOf} from '../helpers/streams';
+import {ACTIVITY_SEEDS, RESOURCE_SEEDS} from '../../sandbox/resources/seeds';
 
-function ids(records: Record<string, any>[]): string[] {
-  return [...new Set(records.map((r) => r.id))].sort();
+/** What a failed run said: its stderr, else its ERROR traces and last log lines. */
+function whyFailed(res: {stderr: string; stdout: string; messages: AirbyteMessage[]}): string {
+  const traces = res.messages.filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR').map((m) => m.trace.error.message);
+  return res.stderr || JSON.stringify(traces) + ' ' + res.stdout.slice(-1500);
 }
+
+function ids(stream: string, records: Record<string, any>[]): string[] {
+  return [...new Set(records.map((r) => keyOf(stream, r)))].sort();
+}
+
+/** One creation, edit and deletion in every stream the sandbox serves from a seed (sandbox/resources). */
+const EVERY_SEEDED_STREAM = Object.fromEntries(
+  [...RESOURCE_SEEDS.map((s) => s.stream), ...ACTIVITY_SEEDS.map((s) => s.stream)].map((s) => [s, {created: 1, updated: 1, deleted: 1}])
+);
 
 describe('reads against the sandbox', () => {
   let sandbox: Sandbox;
@@ -40,9 +53,13 @@ describe('reads against the sandbox', () => {
       for (const r of records) assertRecordMatchesSchema(name, schemas.get(name)!, r);
       const truth = sandbox.truth(name as StreamName).map((t) => t.id).sort();
       assert.ok(truth.length > 0, `sandbox has no ${name}`);
-      assert.deepEqual(ids(records), truth, `${name}: ids differ from the sandbox truth`);
+      assert.deepEqual(ids(name, records), truth, `${name}: ids differ from the sandbox truth`);
       assert.equal(records.length, truth.length, `${name}: duplicates in a full refresh`);
+      for (const field of infoOf(name).omitFields ?? []) {
+        assert.ok(records.every((r) => !(field in r)), `${name}: ${field} is never emitted`);
+      }
     }
+    assert.deepEqual(names, STREAMS.map((s) => s.name), 'discover lists the registry\'s streams, in its order');
     for (const lead of recordsOf(res.messages, 'leads')) {
       assert.ok(Array.isArray(lead.custom_fields), 'leads carry custom_fields [{id, value}]');
       const rawKeys = Object.keys(lead).filter((k) => k.startsWith('custom.'));
@@ -54,23 +71,33 @@ describe('reads against the sandbox', () => {
     const catalog = writeJson(dir, 'incremental.json', catalogFrom(discover, 'incremental'));
     const config = path.join(dir, 'config.json');
     const first = await runConnector(['read', '--config', config, '--catalog', catalog]);
-    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.code, 0, whyFailed(first));
     checkReadRules(first.messages, names);
     const state = writeJson(dir, 'state.json', latestStates(first.messages));
 
-    const change = sandbox.mutate({newLeads: 3, updatedLeads: 4, newActivities: 6, updatedActivities: 2, newTasks: 3, updatedTasks: 3, updatedUsers: 1, updatedCustomFields: 1});
+    const change = sandbox.mutate({
+      newLeads: 3,
+      updatedLeads: 4,
+      newActivities: 6,
+      updatedActivities: 2,
+      newTasks: 3,
+      updatedTasks: 3,
+      updatedUsers: 1,
+      updatedCustomFields: 1,
+      resources: EVERY_SEEDED_STREAM,
+    });
     const second = await runConnector(['read', '--config', config, '--catalog', catalog, '--state', state]);
-    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.code, 0, whyFailed(second));
     checkReadRules(second.messages, names);
 
     const savedActivities = (latestStates(first.messages) as any[]).find((s) => s.stream.stream_descriptor.name === 'activities').stream.stream_state.date_created;
     const attributionStart = Date.parse(savedActivities) - 24 * 3600_000;
     for (const [stream, changedIds] of Object.entries(change.changed)) {
       if (!names.includes(stream)) continue;
-      const got = new Set(recordsOf(second.messages, stream).map((r) => r.id));
+      const got = new Set(recordsOf(second.messages, stream).map((r) => keyOf(stream, r)));
       const truth = new Map(sandbox.truth(stream as StreamName).map((t) => [t.id, t]));
       for (const id of changedIds) {
-        if (stream === 'activities' && Date.parse(truth.get(id)!.date_created!) < attributionStart) {
+        if (infoOf(stream).kind === 'created_windows' && Date.parse(truth.get(id)!.date_created!) < attributionStart) {
           // Close cannot find edits of older activities (no date_updated filter): Stitch's documented limit.
           continue;
         }
@@ -82,15 +109,15 @@ describe('reads against the sandbox', () => {
     const firstCounts = Object.fromEntries(names.map((n) => [n, recordsOf(first.messages, n).length]));
     for (const name of names) {
       const changed = new Set((change.changed as Record<string, string[]>)[name] ?? []);
-      const unchanged = recordsOf(second.messages, name).filter((r) => !changed.has(r.id));
+      const unchanged = recordsOf(second.messages, name).filter((r) => !changed.has(keyOf(name, r)));
       const incremental = (discover.find((m) => m.type === 'CATALOG')!.catalog.streams.find((s: any) => s.name === name).supported_sync_modes as string[]).includes('incremental');
       if (!incremental) continue;
-      const createdKeyed = (discover.find((m) => m.type === 'CATALOG')!.catalog.streams.find((s: any) => s.name === name).default_cursor_field as string[])[0] === 'date_created';
-      if (createdKeyed || name === 'event_log') {
-        // The attribution window (24 h: activities, email threads) and the event log's 5-minute re-scan reach back from the saved cursor.
-        const field = createdKeyed ? 'date_created' : 'date_updated';
+      const windowed = infoOf(name).kind === 'created_windows';
+      if (windowed || name === 'event_log') {
+        // The attribution window (24 h) and the event log's 5-minute re-scan reach back from the saved cursor.
+        const field = infoOf(name).cursor!;
         const saved = (latestStates(first.messages) as any[]).find((s) => s.stream.stream_descriptor.name === name).stream.stream_state[field];
-        const cutoff = Date.parse(saved) - (createdKeyed ? 24 * 3600_000 : 5 * 60_000);
+        const cutoff = Date.parse(saved) - (windowed ? 24 * 3600_000 : 5 * 60_000);
         for (const r of unchanged) {
           assert.ok(Date.parse(r[field]) >= cutoff, `${name}: re-emitted ${r.id} from ${r[field]}, outside the window before ${saved}`);
         }
@@ -103,6 +130,14 @@ describe('reads against the sandbox', () => {
         }
         assert.ok(unchanged.length < firstCounts[name] / 2 || firstCounts[name] < 10, `${name}: ${unchanged.length} of ${firstCounts[name]} re-emitted`);
       }
+    }
+    // Full-refresh streams read everything again: created records come, deleted ones are gone.
+    for (const name of names.filter((n) => !infoOf(n).syncModes.includes('incremental'))) {
+      const truth = sandbox.truth(name as StreamName).map((t) => t.id).sort();
+      assert.deepEqual(ids(name, recordsOf(second.messages, name)), truth, `${name}: the second full read is the sandbox's truth`);
+    }
+    for (const stream of Object.keys(EVERY_SEEDED_STREAM)) {
+      assert.ok((change.created as any)[stream]?.length && (change.deleted as any)[stream]?.length, `${stream}: the mutation created and deleted records`);
     }
     // State only moves forward.
     const before = new Map(latestStates(first.messages).map((s: any) => [s.stream.stream_descriptor.name, s.stream.stream_state]));

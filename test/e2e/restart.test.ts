@@ -5,6 +5,7 @@ import {Sandbox, StreamName} from '../../sandbox';
 import {runConnector, tempDir, writeJson} from '../helpers/connector';
 import {AirbyteMessage, latestStates, parseOutput, recordsOf} from '../helpers/protocol';
 import {catalogFrom, configFor, startTestSandbox, streamNames} from '../helpers/sandbox';
+import {keyOf} from '../helpers/streams';
 
 function count(stdout: string, needle: string): number {
   return stdout.split(needle).length - 1;
@@ -38,7 +39,7 @@ describe('a sync killed with SIGKILL and resumed from its last state', () => {
     const resumed = await runConnector(['read', '--config', config, '--catalog', catalog, '--state', state]);
     assert.equal(resumed.code, 0, resumed.stderr);
     for (const name of names) {
-      const got = new Set([...recordsOf(partial, name), ...recordsOf(resumed.messages, name)].map((r) => r.id));
+      const got = new Set([...recordsOf(partial, name), ...recordsOf(resumed.messages, name)].map((r) => keyOf(name, r)));
       const missing = sandbox.truth(name as StreamName).filter((t) => !got.has(t.id));
       assert.equal(missing.length, 0, `${name}: ${missing.length} records lost across the restart`);
     }

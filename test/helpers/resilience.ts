@@ -1,3 +1,4 @@
+import {keyOf} from './streams';
 import assert from 'node:assert/strict';
 import {Sandbox, StreamName} from '../../sandbox';
 import {AirbyteMessage, ofType, recordsOf, statesOf} from './protocol';
@@ -51,7 +52,7 @@ export function savedCursor(messages: AirbyteMessage[], stream: string, field: s
 
 /** Every id the sandbox holds for the stream is among the records; nothing else is. */
 export function assertHoldsTruth(sandbox: Sandbox, stream: string, records: Record<string, any>[], what = ''): void {
-  const got = new Set(records.map((r) => r.id));
+  const got = new Set(records.map((r) => keyOf(stream, r)));
   const truth = sandbox.truth(stream as StreamName);
   const missing = truth.filter((t) => !got.has(t.id)).map((t) => t.id);
   assert.equal(missing.length, 0, `${stream}${what}: ${missing.length} of ${truth.length} records missing, e.g. ${missing.slice(0, 3).join(', ')}`);

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import {describe, test} from 'node:test';
 import Ajv from 'ajv';
 import {ROOT, discoverStreams, metadata, readJson, readYaml, repoPath} from './helpers';
+import {keyOf} from '../helpers/streams';
 
 const CONFIG = 'acceptance-test-config.yml';
 const CORE_SUITES = ['spec', 'connection', 'discovery', 'basic_read', 'full_refresh', 'incremental'];
@@ -140,7 +141,7 @@ describe('acceptance-test-config.yml', () => {
       assert.ok(names.has(r.stream), `line ${i + 1}: ${r.stream} is a discovered stream`);
       assert.equal(typeof r.data, 'object');
       assert.ok(Number.isInteger(r.emitted_at));
-      assert.ok(r.data.id, `line ${i + 1} has an id`);
+      assert.ok(keyOf(r.stream, r.data), `line ${i + 1} has its primary key`);
       seen.add(r.stream);
     }
     assert.ok(seen.size > 0);

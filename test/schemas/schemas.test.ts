@@ -11,6 +11,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { TEXT_VALUE_PATHS, textValueConverter } from '../../src/streams/text-values';
+import { STREAMS, STREAM_NAMES, infoOf } from '../helpers/streams';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Schema = { [k: string]: any };
@@ -19,33 +20,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const SCHEMA_DIR = path.join(ROOT, 'resources', 'schemas');
 const RECORDED_DIR = path.join(ROOT, 'test_files', 'close-recorded');
 
-const EXPECTED_STREAMS = [
-  'activities',
-  'activity_custom_fields',
-  'contact_custom_fields',
-  'contacts',
-  'custom_fields',
-  'email_templates',
-  'email_threads',
-  'event_log',
-  'lead_statuses',
-  'leads',
-  'opportunities',
-  'opportunity_custom_fields',
-  'opportunity_statuses',
-  'pipelines',
-  'sequences',
-  'shared_custom_fields',
-  'tasks',
-  'users',
-];
-
-/** Streams without any date field to use as a cursor (full refresh only). */
-const NO_CURSOR = new Set(['lead_statuses', 'opportunity_statuses']);
-
-function cursorField(stream: string): string {
-  return stream === 'activities' || stream === 'email_threads' ? 'date_created' : 'date_updated';
-}
+/** The streams the registry declares (src/streams/registry.ts): one schema each. */
+const EXPECTED_STREAMS = STREAM_NAMES;
 
 function loadSchema(stream: string): Schema {
   return JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, `${stream}.json`), 'utf8'));
@@ -234,6 +210,7 @@ const TYPE_SPOT_CHECKS: Array<[string, string, string[], string?]> = [
 describe('stream schemas: structure (Airbyte D4-D7)', () => {
   it('has exactly the expected streams', () => {
     assert.deepEqual([...schemas.keys()].sort(), [...EXPECTED_STREAMS].sort());
+    assert.ok(STREAMS.length >= 48);
   });
 
   for (const [stream, schema] of schemas) {
@@ -270,7 +247,7 @@ describe('stream schemas: structure (Airbyte D4-D7)', () => {
           if (at === stream) return;
           const types = typesOf(s);
           assert.ok(types.length > 0, `${at}: no type`);
-          if (at === `${stream}.id`) return;
+          if (at === `${stream}.${infoOf(stream).primaryKey}`) return;
           if (isProperty) assert.ok(types.includes('null'), `${at}: not nullable (${JSON.stringify(s.type)})`);
           // a pure array declares its items; the any-value union (array among scalars/objects) may leave them open
           if (types.includes('array') && types.every((t) => t === 'null' || t === 'array')) {
@@ -283,19 +260,36 @@ describe('stream schemas: structure (Airbyte D4-D7)', () => {
         });
       });
 
-      it('has a string primary key `id` (not nullable, not object/array)', () => {
-        assert.deepEqual(schema.properties?.id, { type: 'string' });
-        assert.deepEqual(schema.required, ['id']);
+      const info = infoOf(stream);
+      it(`has a string primary key \`${info.primaryKey}\` (not nullable, not object/array)`, () => {
+        assert.deepEqual(schema.properties?.[info.primaryKey], { type: 'string' });
+        assert.deepEqual(schema.required, [info.primaryKey]);
       });
 
-      if (!NO_CURSOR.has(stream)) {
-        it(`has cursor field ${cursorField(stream)} as a date-time string`, () => {
-          const c = schema.properties?.[cursorField(stream)];
-          assert.ok(c, `${cursorField(stream)} missing`);
+      if (info.cursor) {
+        it(`has cursor field ${info.cursor} as a date-time string`, () => {
+          const c = schema.properties?.[info.cursor!];
+          assert.ok(c, `${info.cursor} missing`);
           assert.ok(typesOf(c).includes('string'));
           assert.equal(c.format, 'date-time');
         });
       }
+
+      it('declares its creation and update dates as date-times', () => {
+        for (const name of ['date_created', 'date_updated', 'created_at', 'updated_at']) {
+          const p = schema.properties?.[name];
+          if (p) assert.equal(p.format, 'date-time', `${stream}.${name}`);
+        }
+      });
+
+      it('declares no field the connector never emits, and its text fields as strings', () => {
+        for (const f of info.omitFields ?? []) assert.equal(schema.properties?.[f], undefined, `${stream}.${f} is never emitted`);
+        for (const p of info.textFields ?? []) {
+          const s = resolvePath(schema, p);
+          assert.ok(s, `${stream}.${p} is in the schema`);
+          assert.deepEqual(typesOf(s!), ['null', 'string'], `${stream}.${p}`);
+        }
+      });
 
       if (STITCH_FIELDS[stream]) {
         it('declares every field of the Stitch table (nested too)', () => {
