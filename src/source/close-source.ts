@@ -28,7 +28,7 @@ import {CloseStream} from '../streams/stream-base';
 import {CustomFieldSchemas, customPropertiesOf, fetchCustomFieldSchemas} from '../streams/custom-field-types';
 import {probeStreams} from './probe';
 import {PlannedStream, ReadSummary, readStreams} from './read-loop';
-import {describeRefusal} from './refusals';
+import {Refusal, describeRefusal} from './refusals';
 
 /** Seams for tests: a fake clock, transport or "now". */
 export interface SourceDeps {
@@ -112,16 +112,17 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
       }
       const organizationId = Array.isArray(me.organizations) ? me.organizations[0]?.id : undefined;
       const probe = await probeStreams(client, streamInfo(), typeof organizationId === 'string' ? organizationId : undefined);
-      for (const r of probe.refused) this.logger.warn(`Stream ${r.stream}: ${describeRefusal(r)}. Syncs skip it.`);
-      for (const i of probe.inconclusive) this.logger.info(`Stream ${i.stream}: could not tell whether this key may read it: ${i.message}`);
-      const core = probe.refused.filter((r) => streamClass(r.stream).info.stitch);
+      const isCore = (r: Refusal) => streamClass(r.stream).info.stitch === true;
+      for (const r of probe.refused) this.logger.warn(`Stream ${r.stream}: ${describeRefusal(r)}. ${isCore(r) ? 'Syncs fail on it (one of Stitch\'s six tables)' : 'Syncs skip it'}.`);
+      for (const i of probe.inconclusive) this.logger.warn(`Stream ${i.stream}: could not tell whether this key may read it: ${i.message}`);
+      const core = probe.refused.filter(isCore);
       if (core.length > 0) {
         return {
           ok: false,
           error: configError(`This key or plan may not read Stitch's core ${core.length === 1 ? 'table' : 'tables'} ${core.map((r) => `${r.stream} (${describeRefusal(r)})`).join('; ')}. Use the API key of a user whose role and plan can read ${core.length === 1 ? 'it' : 'them'}.`),
         };
       }
-      this.logger.info(`Check: ${probe.probed} stream endpoints probed, ${probe.refused.length} refused for this key or plan`);
+      this.logger.debug(`Check: ${probe.probed} stream endpoints probed, ${probe.refused.length} refused for this key or plan`);
       const note = probe.refused.length
         ? `The key works. Close refuses this key or plan ${probe.refused.length} ${probe.refused.length === 1 ? 'stream' : 'streams'}, which syncs skip with a warning: ${probe.refused.map((r) => `${r.stream} (${r.status}; needs ${r.need})`).join(', ')}.`
         : undefined;

@@ -73,7 +73,8 @@ export function refusalOutcome(err: unknown, info: StreamInfo, recordsSoFar: num
   if (info.stitch) {
     return {
       fail: configError(
-        `Stream ${r.stream} is one of Stitch's six core tables and cannot be skipped: ${describeRefusal(r)}. Use the API key of a user whose role and plan can read it.`,
+        // VError appends the cause's message: the endpoint, the status and Close's words.
+        `Stream ${r.stream} is one of Stitch's six core tables, so a refusal fails it instead of skipping it (it needs ${r.need}; use the API key of a user whose role and plan can read it)`,
         err instanceof Error ? err : undefined
       ),
     };
