@@ -162,7 +162,7 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     notes: 'custom object types with their fields',
     fullRefreshBecause: NO_DATE_FILTER,
     eventObjectTypes: ['custom_object_type'],
-    requires: {feature: 'Custom Objects (Business plan, invite-only beta: help.close.com/docs/custom-objects)'},
+    requires: {feature: 'Custom Objects (Business plan, invite-only beta)', documented: 'https://help.close.com/docs/custom-objects'},
     emptyBecause: 'Custom objects are optional, and not available on every plan.',
   }),
   scanStream({
@@ -171,7 +171,7 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     pageSize: 100,
     notes: 'like `custom_fields`; linked to their type by `custom_object_type_id`',
     eventObjectTypes: ['custom_fields.custom_object'],
-    requires: {feature: 'Custom Objects (Business plan, invite-only beta: help.close.com/docs/custom-objects)'},
+    requires: {feature: 'Custom Objects (Business plan, invite-only beta)', documented: 'https://help.close.com/docs/custom-objects'},
     emptyBecause: 'Custom objects are optional, and not available on every plan.',
   }),
   listStream({
@@ -266,7 +266,10 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     fullRefreshBecause: NO_DATE_FILTER,
     eventObjectTypes: ['comment_thread'],
     // Documented: "Unscoped requests from such users [with restricted lead visibility] return a `403`".
-    requires: {permission: 'to see all leads (Close answers 403 to users with restricted lead visibility)'},
+    requires: {
+      permission: 'to see all leads (Close answers 403 to users with restricted lead visibility)',
+      documented: 'https://developer.close.com/api/resources/comments/list-threads',
+    },
     emptyBecause: 'An account where nobody commented has no comment threads.',
   }),
   childStream({
@@ -278,7 +281,10 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     fullRefreshBecause: 'Close lists comments only per thread or object, with no date filter',
     eventObjectTypes: ['comment'],
     textFields: ['mentions[]'],
-    requires: {permission: 'to see all leads (its threads are refused to restricted lead visibility; comments on leads the key cannot see are left out)'},
+    requires: {
+      permission: 'to see all leads (its threads are refused to restricted lead visibility; comments on leads the key cannot see are left out)',
+      documented: 'https://developer.close.com/api/resources/comments',
+    },
     emptyBecause: 'An account where nobody commented has no comments.',
   }),
   childStream({
