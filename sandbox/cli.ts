@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startSandbox } from './index';
+import { REFUSAL_PRESETS, RefusalRules, parseRefusals } from './refusals';
 import { KeyRole, LiveOptions, NaiveDateTimes, SkipCapWording } from './types';
 
 function num(v: string | undefined, name: string): number | undefined {
@@ -28,6 +29,8 @@ const HELP = `Usage: npm run sandbox -- [options]
   --skip-cap-wording S  documented (default), documented-newline, less-or-equal
   --key-role S          admin (default) or user (old events lose data/previous_data)
   --naive-dates S       none (default), fields, all: date-times without a UTC offset
+  --refuse RULES        endpoints this key or plan may not read: PATH=402|403|404,… (e.g. /webhook/=403)
+  --refuse-preset S     ${Object.keys(REFUSAL_PRESETS).join(', ')} (added to --refuse)
   --strict-order-by     400 for an _order_by Close does not offer (Close ignores it)
   --record-versions     _sandbox_version in every record
   --live                change the account while it is read (request-driven, seeded)
@@ -61,6 +64,8 @@ async function main(): Promise<void> {
       'key-role': { type: 'string' },
       'naive-dates': { type: 'string' },
       'strict-order-by': { type: 'boolean' },
+      refuse: { type: 'string' },
+      'refuse-preset': { type: 'string' },
       'record-versions': { type: 'boolean' },
       live: { type: 'boolean' },
       'live-every': { type: 'string' },
@@ -93,6 +98,8 @@ async function main(): Promise<void> {
         maxBatches: num(values['live-max-batches'], 'live-max-batches'),
       }
     : null;
+  const preset = oneOf(values['refuse-preset'], 'refuse-preset', Object.keys(REFUSAL_PRESETS));
+  const refuse: RefusalRules = { ...(preset ? REFUSAL_PRESETS[preset] : {}), ...(values.refuse ? parseRefusals(values.refuse) : {}) };
   const started = Date.now();
   const sb = await startSandbox({
     port: num(values.port, 'port'),
@@ -108,6 +115,7 @@ async function main(): Promise<void> {
     naiveDateTimes: oneOf<NaiveDateTimes>(values['naive-dates'], 'naive-dates', ['none', 'fields', 'all']),
     strictOrderBy: values['strict-order-by'],
     recordVersions: values['record-versions'],
+    refuse,
     live,
     search: {
       cursorTtlMs: num(values['search-cursor-ttl-ms'], 'search-cursor-ttl-ms'),
@@ -119,7 +127,9 @@ async function main(): Promise<void> {
   const startDate = new Date(Date.now() - 2 * 365 * 86400_000).toISOString().slice(0, 10) + 'T00:00:00Z';
   const config = { api_key: sb.apiKey, api_url: sb.url, start_date: startDate };
   process.stdout.write(
-    `Close sandbox listening on ${sb.url} (key ${sb.apiKey}, ready in ${Date.now() - started} ms${live ? `, live changes every ${live.every} requests` : ''}); connector config: ${JSON.stringify(config)}\n`,
+    `Close sandbox listening on ${sb.url} (key ${sb.apiKey}, ready in ${Date.now() - started} ms${live ? `, live changes every ${live.every} requests` : ''}${
+      Object.keys(refuse).length ? `, refusing ${Object.entries(refuse).map(([p, s]) => `${p} (${s})`).join(', ')}` : ''
+    }); connector config: ${JSON.stringify(config)}\n`,
   );
   const stop = (): void => {
     sb.close().then(

@@ -3,6 +3,8 @@ import { SandboxServer } from './server';
 import { Sandbox, SandboxOptions } from './types';
 
 export * from './types';
+export { REFUSAL_BODIES, REFUSAL_PRESETS } from './refusals';
+export type { RefusalRules, RefusalStatus } from './refusals';
 export type { Oracle } from './oracle';
 
 /** Starts a Close-compatible API server on 127.0.0.1 backed by seeded data. */
@@ -28,6 +30,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     opts.rateLimit ?? null,
     opts.faults ?? null,
     opts.search ?? {},
+    opts.refuse ?? {},
   );
   if (opts.live) server.live.start(opts.live);
   const base = await server.listen(opts.port ?? 0);
@@ -61,6 +64,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       server.cfg.skipCap = n;
     },
     setSearch: (o) => server.search.configure(o),
+    setRefusals: (rules) => server.refusals.set(rules),
     script: (rule) => server.scripts.add(rule),
     clearScripts: () => server.scripts.clear(),
     close: () => server.close(),

@@ -10,6 +10,7 @@ import { FaultInjector, HTML_502 } from './faults';
 import { LiveChanges } from './live';
 import { Oracle } from './oracle';
 import { RateDecision, RateLimiter, rateLimitHeader } from './rate-limit';
+import { RefusalRules, Refusals } from './refusals';
 import { tooManyBody } from './rate-limit-answer';
 import { Scripts } from './scripts';
 import { Stats } from './stats';
@@ -40,6 +41,7 @@ export class SandboxServer {
   readonly live: LiveChanges;
   readonly oracle: Oracle;
   readonly search: DataSearch;
+  readonly refusals: Refusals;
   private rateLimitOpts: RateLimitOptions | null;
   private timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -50,7 +52,9 @@ export class SandboxServer {
     rateLimit: RateLimitOptions | null,
     faults: FaultOptions | null,
     search: DataSearchOptions = {},
+    refuse: RefusalRules = {},
   ) {
+    this.refusals = new Refusals(refuse);
     this.limiter = new RateLimiter(rateLimit);
     this.rateLimitOpts = rateLimit;
     this.search = new DataSearch(search);
@@ -177,6 +181,9 @@ export class SandboxServer {
     if (unparsable) return respond(400, { error: 'The browser (or proxy) sent a request that this server could not understand.' }, rlHeaders);
 
     const script = this.scripts.match(path);
+    // A refused endpoint answers the refusal whatever the parameters; a script (a test's one-off answer) comes first.
+    const refusal = script ? null : this.refusals.match(path);
+    if (refusal) return respond(refusal.status, refusal.body, rlHeaders);
     if (script && 'status' in script) {
       this.stats.status(script.status);
       return this.sendRaw(res, script.status, script.body, { 'Content-Type': 'application/json', ...rlHeaders, ...(script.headers ?? {}) });
@@ -390,6 +397,7 @@ export class SandboxServer {
     if (typeof c.skipCapWording === 'string') this.cfg.skipCapWording = c.skipCapWording as SkipCapWording;
     if (c.keyRole === 'admin' || c.keyRole === 'user') this.cfg.keyRole = c.keyRole;
     if (typeof c.strictOrderBy === 'boolean') this.cfg.strictOrderBy = c.strictOrderBy;
+    if (c.refuse && typeof c.refuse === 'object') this.refusals.set(c.refuse as RefusalRules);
   }
 
   setRateLimit(r: RateLimitOptions | null): void {

@@ -3,6 +3,7 @@ import type { NaiveDateTimes } from './data/materialize';
 import type { Marker } from './data/journal';
 import type { DataSearchOptions } from './endpoints/data-search';
 import type { Oracle } from './oracle';
+import type { RefusalRules } from './refusals';
 import { STREAM_NAMES as GENERATED_STREAM_NAMES } from '../src/generated';
 import type { StreamName as GeneratedStreamName } from '../src/generated';
 
@@ -106,6 +107,8 @@ export interface SandboxOptions {
   live?: LiveOptions | null;
   /** POST /data/search/: limits, cursor lifetime, walk cap, index lag, clock. */
   search?: DataSearchOptions;
+  /** endpoints refused for this key or plan: path prefix → 402, 403 or 404 (sandbox/refusals.ts; default none) */
+  refuse?: RefusalRules;
 }
 
 /** Every stream the sandbox serves: one per schema in resources/schemas (the generated list). */
@@ -224,6 +227,8 @@ export interface Sandbox {
   setSkipCap(n: number): void;
   /** Changes POST /data/search/'s options (cursors already issued keep working under the new ones). */
   setSearch(o: DataSearchOptions): void;
+  /** Replaces the refused endpoints (path prefix → 402, 403 or 404); `{}` refuses none. */
+  setRefusals(rules: RefusalRules): void;
   script(rule: ScriptRule): void;
   clearScripts(): void;
   close(): Promise<void>;

@@ -149,6 +149,21 @@ export function migrationTable(streams = streamInfo()): string {
   );
 }
 
+/** docs/integrations/sources/close.md, Permissions and plans: the streams that declare what Close may refuse them for. */
+export function requiresTable(streams = streamInfo()): string {
+  return table(
+    ['Stream', 'Endpoint', 'Needs', 'Source'],
+    streams
+      .filter((s) => s.requires)
+      .map((s) => [
+        code(s.name),
+        code(s.endpoint),
+        [s.requires!.permission && `permission: ${s.requires!.permission}`, s.requires!.feature && `plan feature: ${s.requires!.feature}`].filter(Boolean).join('; '),
+        s.requires!.documented ? `[documented](${s.requires!.documented})` : 'GUESS (not documented for the API)',
+      ])
+  );
+}
+
 /** acceptance-test-config.yml, basic_read: the streams a real account may leave empty, with the reason. */
 export function emptyStreamsYaml(streams = streamInfo(), indent = 8): string {
   const pad = ' '.repeat(indent);
@@ -187,6 +202,7 @@ export const BLOCKS: readonly GeneratedBlock[] = [
   {file: 'docs/streams.md', name: 'streams', syntax: 'markdown', render: () => streamsDocTable()},
   {file: 'docs/integrations/sources/close.md', name: 'streams', syntax: 'markdown', render: () => airbyteDocTable()},
   {file: 'docs/integrations/sources/close.md', name: 'airbyte-migration', syntax: 'markdown', render: () => migrationTable()},
+  {file: 'docs/integrations/sources/close.md', name: 'requires', syntax: 'markdown', render: () => requiresTable()},
   {file: 'acceptance-test-config.yml', name: 'empty_streams', syntax: 'yaml', render: () => emptyStreamsYaml()},
 ];
 

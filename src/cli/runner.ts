@@ -76,6 +76,9 @@ export class CloseSourceRunner extends AirbyteSourceRunner<AirbyteConfig> {
             next = await messages.next();
           }
           const summary = next.value as ReadSummary;
+          if (summary.skipped.length > 0) {
+            this.logger.warn(`Skipped, as Close refuses this key or plan: streams ${summary.skipped.join(', ')} (see the WARN line of each)`);
+          }
           if (summary.failed.length > 0) {
             this.logger.error(`Sync failed: streams ${summary.failed.join(', ')} did not complete`);
             process.exitCode = 1;

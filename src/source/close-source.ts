@@ -17,15 +17,18 @@ import {Clock} from '../client/clock';
 import {Transport} from '../client/transport';
 import {CloseConfig, parseConfig} from '../config/config';
 import {loadSpec} from '../config/spec';
-import {errorMessage} from '../errors';
+import {configError, errorMessage} from '../errors';
 import {ConfiguredStream, parseConfiguredCatalog} from '../protocol/catalog';
 import {parseInputState} from '../protocol/input-state';
 import {registerSecret} from '../protocol/redact';
 import {MICROS_PER_SECOND, fromDate} from '../time/instant';
 import {allStreams} from '../streams';
+import {streamClass, streamInfo} from '../streams/registry';
 import {CloseStream} from '../streams/stream-base';
 import {CustomFieldSchemas, customPropertiesOf, fetchCustomFieldSchemas} from '../streams/custom-field-types';
+import {probeStreams} from './probe';
 import {PlannedStream, ReadSummary, readStreams} from './read-loop';
+import {Refusal, describeRefusal} from './refusals';
 
 /** Seams for tests: a fake clock, transport or "now". */
 export interface SourceDeps {
@@ -84,30 +87,57 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
   }
 
   async checkConnection(raw: AirbyteConfig): Promise<[boolean, VError | undefined]> {
+    const report = await this.checkReport(raw);
+    return [report.ok, report.error];
+  }
+
+  /**
+   * The key works (GET /me/), and which streams this key or plan cannot
+   * read: one `_limit=1` request per stream (probe.ts). Refused streams are
+   * logged and named in the status message (syncs skip them); the check
+   * fails only when Close refuses one of Stitch's six tables.
+   */
+  private async checkReport(raw: AirbyteConfig): Promise<{ok: boolean; error?: VError; note?: string}> {
     let config: CloseConfig;
     try {
       config = this.config(raw);
     } catch (err) {
-      return [false, err as VError];
+      return {ok: false, error: err as VError};
     }
     const client = this.client(config, {maxRetries: Math.min(CHECK_MAX_RETRIES, config.maxRetries)});
     try {
       const me = await client.get('/me/', {_fields: 'id,email,organizations'});
       if (!me || typeof me.id !== 'string') {
-        return [false, new VError(`GET /me/: Close answered without a user id; is api_url (${config.apiUrl}) a Close API?`)];
+        return {ok: false, error: new VError(`GET /me/: Close answered without a user id; is api_url (${config.apiUrl}) a Close API?`)};
       }
-      return [true, undefined];
+      const organizationId = Array.isArray(me.organizations) ? me.organizations[0]?.id : undefined;
+      const probe = await probeStreams(client, streamInfo(), typeof organizationId === 'string' ? organizationId : undefined);
+      const isCore = (r: Refusal) => streamClass(r.stream).info.stitch === true;
+      for (const r of probe.refused) this.logger.warn(`Stream ${r.stream}: ${describeRefusal(r)}. ${isCore(r) ? 'Syncs fail on it (one of Stitch\'s six tables)' : 'Syncs skip it'}.`);
+      for (const i of probe.inconclusive) this.logger.warn(`Stream ${i.stream}: could not tell whether this key may read it: ${i.message}`);
+      const core = probe.refused.filter(isCore);
+      if (core.length > 0) {
+        return {
+          ok: false,
+          error: configError(`This key or plan may not read Stitch's core ${core.length === 1 ? 'table' : 'tables'} ${core.map((r) => `${r.stream} (${describeRefusal(r)})`).join('; ')}. Use the API key of a user whose role and plan can read ${core.length === 1 ? 'it' : 'them'}.`),
+        };
+      }
+      this.logger.debug(`Check: ${probe.probed} stream endpoints probed, ${probe.refused.length} refused for this key or plan`);
+      const note = probe.refused.length
+        ? `The key works. Close refuses this key or plan ${probe.refused.length} ${probe.refused.length === 1 ? 'stream' : 'streams'}, which syncs skip with a warning: ${probe.refused.map((r) => `${r.stream} (${r.status}; needs ${r.need})`).join(', ')}.`
+        : undefined;
+      return {ok: true, note};
     } catch (err) {
-      return [false, new VError('%s', errorMessage(err))];
+      return {ok: false, error: new VError('%s', errorMessage(err))};
     }
   }
 
   override async check(raw: AirbyteConfig): Promise<AirbyteConnectionStatusMessage> {
-    const [ok, err] = await this.checkConnection(raw);
+    const {ok, error, note} = await this.checkReport(raw);
     return new AirbyteConnectionStatusMessage(
       ok
-        ? {status: AirbyteConnectionStatus.SUCCEEDED}
-        : {status: AirbyteConnectionStatus.FAILED, message: err?.message ?? 'Connection check failed'}
+        ? {status: AirbyteConnectionStatus.SUCCEEDED, ...(note ? {message: note} : {})}
+        : {status: AirbyteConnectionStatus.FAILED, message: error?.message ?? 'Connection check failed'}
     );
   }
 

@@ -5,6 +5,7 @@ import {ConfiguredStream} from '../protocol/catalog';
 import {errorTrace, recordMessage, rowEstimate, streamState, streamStatus} from '../protocol/messages';
 import {redact} from '../protocol/redact';
 import {CloseStream, StreamState} from '../streams/stream-base';
+import {refusalOutcome} from './refusals';
 
 export interface PlannedStream {
   stream: CloseStream;
@@ -18,11 +19,13 @@ const PROGRESS_INTERVAL_MS = 30_000;
 
 export interface ReadSummary {
   failed: string[];
+  /** streams Close refused for this key or plan before any record (refusals.ts) */
+  skipped: string[];
   records: Record<string, number>;
 }
 
 /** A LOG line that keeps its place among the stream's records. */
-function log(level: 'INFO' | 'ERROR', message: string): object {
+function log(level: 'INFO' | 'WARN' | 'ERROR', message: string): object {
   return {type: 'LOG', log: {level, message: redact(message)}};
 }
 
@@ -36,7 +39,7 @@ const QUEUE_CAPACITY = 512;
  * messages keep their order. Streams start in catalog order.
  */
 export async function* readStreams(plan: PlannedStream[], parallel = 1): AsyncGenerator<object, ReadSummary> {
-  const summary: ReadSummary = {failed: [], records: {}};
+  const summary: ReadSummary = {failed: [], skipped: [], records: {}};
   const queue = new Channel<object>(QUEUE_CAPACITY);
   let next = 0;
   let running = 0;
@@ -123,7 +126,18 @@ async function* streamMessages(planned: PlannedStream, summary: ReadSummary): As
       }
       yield streamStatus(name, 'COMPLETE');
       yield log('INFO', `Stream ${name}: ${total} records in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    } catch (err) {
+    } catch (caught) {
+      const refusal = refusalOutcome(caught, stream.info, total);
+      if (refusal && 'skip' in refusal) {
+        // Refused before any record: this key or plan cannot read the stream. Skipped, its state as it came in.
+        summary.skipped.push(name);
+        yield log('WARN', refusal.skip);
+        if (lastState === undefined) yield stateMessage(syncMode === SyncMode.INCREMENTAL ? state ?? {} : {});
+        yield streamStatus(name, 'COMPLETE');
+        summary.records[name] = total;
+        return;
+      }
+      const err = refusal ? refusal.fail : caught;
       summary.failed.push(name);
       const message = redact(errorMessage(err));
       yield log('ERROR', `Stream ${name} failed after ${total} records: ${message}`);

@@ -120,6 +120,8 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     notes: 'Power and Predictive Dialer sessions',
     fullRefreshBecause: NO_DATE_FILTER,
     emptyBecause: 'Dialer sessions exist only where someone used the Power or Predictive Dialer.',
+    // GUESS: Close does not document what a plan without the Power Dialer answers here
+    requires: {feature: 'the Power or Predictive Dialer (plan-dependent)'},
     airbyte: [{stream: 'dialer'}],
   }),
   bulkAction('email', 'email_bulk_actions', 'bulk_action.email'),
@@ -160,7 +162,7 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     notes: 'custom object types with their fields',
     fullRefreshBecause: NO_DATE_FILTER,
     eventObjectTypes: ['custom_object_type'],
-    requires: {feature: 'Custom Objects'},
+    requires: {feature: 'Custom Objects (Business plan, invite-only beta)', documented: 'https://help.close.com/docs/custom-objects'},
     emptyBecause: 'Custom objects are optional, and not available on every plan.',
   }),
   scanStream({
@@ -169,7 +171,7 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     pageSize: 100,
     notes: 'like `custom_fields`; linked to their type by `custom_object_type_id`',
     eventObjectTypes: ['custom_fields.custom_object'],
-    requires: {feature: 'Custom Objects'},
+    requires: {feature: 'Custom Objects (Business plan, invite-only beta)', documented: 'https://help.close.com/docs/custom-objects'},
     emptyBecause: 'Custom objects are optional, and not available on every plan.',
   }),
   listStream({
@@ -263,7 +265,11 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     notes: 'one per commented object; `created_at`/`updated_at`',
     fullRefreshBecause: NO_DATE_FILTER,
     eventObjectTypes: ['comment_thread'],
-    requires: {permission: 'lead visibility of all leads (restricted users get 403 on an unscoped list)'},
+    // Documented: "Unscoped requests from such users [with restricted lead visibility] return a `403`".
+    requires: {
+      permission: 'to see all leads (Close answers 403 to users with restricted lead visibility)',
+      documented: 'https://developer.close.com/api/resources/comments/list-threads',
+    },
     emptyBecause: 'An account where nobody commented has no comment threads.',
   }),
   childStream({
@@ -275,7 +281,10 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     fullRefreshBecause: 'Close lists comments only per thread or object, with no date filter',
     eventObjectTypes: ['comment'],
     textFields: ['mentions[]'],
-    requires: {permission: 'lead visibility of all leads (comments on leads the key cannot see are left out)'},
+    requires: {
+      permission: 'to see all leads (its threads are refused to restricted lead visibility; comments on leads the key cannot see are left out)',
+      documented: 'https://developer.close.com/api/resources/comments',
+    },
     emptyBecause: 'An account where nobody commented has no comments.',
   }),
   childStream({
@@ -302,6 +311,8 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     activityType: 'WhatsAppMessage',
     notes: '`_type` WhatsAppMessage (also in `activities`); date windows, attribution window',
     eventObjectTypes: ['activity.whatsapp_message'],
+    // GUESS: what an account without the WhatsApp integration answers is undocumented
+    requires: {feature: 'the WhatsApp integration'},
     emptyBecause: 'WhatsApp messages exist only where a WhatsApp integration is connected.',
   }),
   activityTypeStream({

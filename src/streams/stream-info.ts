@@ -60,8 +60,13 @@ export interface StreamInfo {
    * logs them (for deletions). Several when Close's spelling is not settled.
    */
   eventObjectTypes?: readonly string[];
-  /** A plan feature or a permission Close may refuse this stream for. */
-  requires?: {feature?: string; permission?: string};
+  /**
+   * A plan feature or a permission Close may refuse this stream for (named
+   * in the WARN of a skipped stream, see src/source/refusals.ts); a declared
+   * feature also makes a 404 a refusal. `documented`: where Close says so
+   * (absent: a GUESS, docs/close-api-behaviour.md).
+   */
+  requires?: {feature?: string; permission?: string; documented?: string};
   /** The streams of Airbyte's Close source this one replaces. */
   airbyte?: readonly AirbyteStreamMapping[];
   /** Fields Close sends that are never emitted (secrets). */

@@ -96,10 +96,11 @@ describe('resilience: bad answers from Close', () => {
       assert.equal(sandbox.stats().byStatus['401'], 1, 'a 401 is not retried');
     });
 
-    test('403 on opportunities: config_error that says the key may not read this', async () => {
+    // A 403 before any record of a stream outside Stitch's six is a key or plan limit: skipped (test/e2e/refusals.test.ts).
+    test('403 on tasks (one of Stitch\'s six tables): config_error that says the key may not read this', async () => {
       const body = JSON.stringify({error: 'You do not have permission to perform this action.'});
-      const res = await readWith(['opportunities', 'users'], [{path: '/opportunity/', times: Infinity, respond: {status: 403, body}}]);
-      assertStreamFailed(res, ['opportunities', 'users'], 'opportunities', 'config_error', /GET \/opportunity\/ \(stream opportunities\): the API key is not allowed to read this \(403\): You do not have permission/);
+      const res = await readWith(['tasks', 'users'], [{path: '/task/', times: Infinity, respond: {status: 403, body}}]);
+      assertStreamFailed(res, ['tasks', 'users'], 'tasks', 'config_error', /GET \/task\/ \(stream tasks\): the API key is not allowed to read this \(403\): You do not have permission/);
     });
 
     test('the key revoked mid-sync (every request 401 from then on): every unfinished stream fails fast, no hang', async () => {
