@@ -2,6 +2,7 @@ import {Activities} from './activities';
 import {activityTypeStream} from './activity-type-stream';
 import {childStream} from './child-stream';
 import {Contacts} from './contacts';
+import {CustomObjects} from './custom-objects';
 import {detailStream} from './detail-stream';
 import {EmailThreads} from './email-threads';
 import {EventLog} from './event-log';
@@ -172,6 +173,7 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     requires: {feature: 'Custom Objects'},
     emptyBecause: 'Custom objects are optional, and not available on every plan.',
   }),
+  CustomObjects,
   listStream({
     name: 'forms',
     path: '/form/',
