@@ -26,12 +26,12 @@ const TYPES_PATH = '/custom_object_type/';
 export class CustomObjects extends ChildStream {
   static readonly info: StreamInfo = {
     name: 'custom_objects',
-    endpoint: 'GET /custom_object/?lead_id=<leads id> (only if GET /custom_object_type/ lists a type)',
+    endpoint: 'GET /custom_object/?lead_id=<leads id>',
     kind: 'child',
     syncModes: ['full_refresh'],
     primaryKey: 'id',
     parent: 'leads',
-    notes: 'custom object instances, read per lead (Close requires `lead_id`); `custom_fields [{id, value}]` + typed `custom.cf_…` columns from their type\'s fields',
+    notes: 'read per lead (Close requires `lead_id`), not at all without custom object types; `custom_fields [{id, value}]` + typed `custom.cf_…` columns from their type\'s fields',
     fullRefreshBecause: 'Close lists custom objects only per lead, with no date filter',
     // GUESS: Close's event list names custom_object_type and custom_fields.custom_object, not the instances' object_type.
     eventObjectTypes: ['custom_object'],
