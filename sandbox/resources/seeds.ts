@@ -202,6 +202,7 @@ export const RESOURCE_SEEDS: readonly ResourceSeed[] = [
     lead: true,
     required: ['lead_id'],
     filters: [{ param: 'lead_id' }, { param: 'custom_object_type_id' }],
+    readAll: ['lead_id={lead}'],
     values: {
       lead_id: (c) => c.lead?.id ?? null,
       custom_object_type_id: ref('custom_object_types'),

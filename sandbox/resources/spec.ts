@@ -113,7 +113,7 @@ export interface ResourceSeed<S extends StreamName = StreamName> {
   /** a child created or deleted edits its parent too (a thread's num_comments and updated_at) */
   touchesParent?: boolean;
   /**
-   * The queries (`{me}`: the key's user) whose answers together hold every
+   * The queries (`{me}`: the key's user; `{lead}`: one query per live lead) whose answers together hold every
    * record the key can see, where one plain list does not (Smart Views of
    * every type, Send As both ways): what a complete client sends, and what
    * the sandbox's own tests read.
