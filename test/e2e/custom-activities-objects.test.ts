@@ -156,3 +156,68 @@ describe('custom activities and custom objects: typed custom field columns', () 
     void nulled;
   });
 });
+
+describe('custom activities and custom objects: an account without them', () => {
+  let sandbox: Sandbox;
+  let dir: string;
+
+  before(async () => {
+    sandbox = await startTestSandbox({scale: 60});
+    dir = tempDir();
+    writeJson(dir, 'config.json', configFor(sandbox));
+  });
+  after(async () => sandbox.close());
+
+  test('discover succeeds when Close refuses the activity and custom object field definitions (plan features): no typed columns there', async () => {
+    const refusal = {status: 403, body: JSON.stringify({error: 'This feature is not available on your plan.'})};
+    sandbox.script({path: '/custom_field/activity/', times: 100, respond: refusal});
+    sandbox.script({path: '/custom_field/custom_object_type/', times: 100, respond: refusal});
+    try {
+      const res = await runConnector(['discover', '--config', path.join(dir, 'config.json')]);
+      assert.equal(res.code, 0, res.stderr);
+      const streams = new Map<string, Json>(res.messages.find((m) => m.type === 'CATALOG')!.catalog.streams.map((s: any) => [s.name, s.json_schema]));
+      // Shared fields are still listed: those associated with a custom activity or object type keep their columns.
+      const auth = {authorization: `Basic ${Buffer.from(`${sandbox.apiKey}:`).toString('base64')}`};
+      const shared = ((await (await fetch(`${sandbox.url}/custom_field/shared/`, {headers: auth})).json()) as {data: Json[]}).data;
+      const sharedWith = (objectType: string) =>
+        shared.filter((d) => (d.associations ?? []).some((a: Json) => a.object_type === objectType)).map((d) => `custom.${d.id}`).sort();
+      const expected: Record<string, string[]> = {activities: sharedWith('custom_activity_type'), custom_objects: sharedWith('custom_object_type')};
+      assert.equal(expected.activities.length, 1, 'the sandbox associates one shared field with a custom activity type');
+      for (const stream of STREAMS) {
+        assert.deepEqual(Object.keys(streams.get(stream)!.properties).filter((k) => k.startsWith('custom.')).sort(), expected[stream], `${stream}: only the shared fields' columns`);
+        assert.ok(streams.get(stream)!.properties.custom_fields, `${stream} still declares custom_fields`);
+      }
+      assert.ok(Object.keys(streams.get('leads')!.properties).some((k) => k.startsWith('custom.')), 'leads keep theirs');
+      const warnings = ofType(res.messages, 'LOG').filter((m) => m.log.level === 'WARN' && /custom_field\/(activity|custom_object_type)/.test(m.log.message));
+      assert.equal(warnings.length, 2, 'one warning per refused list');
+    } finally {
+      sandbox.clearScripts();
+    }
+  });
+
+  test('custom_objects asks for no lead when the account has no custom object types', async () => {
+    const discover = (await runConnector(['discover', '--config', path.join(dir, 'config.json')])).messages;
+    const catalog = writeJson(dir, 'catalog.json', catalogFrom(discover, 'full_refresh', ['custom_objects']));
+    sandbox.script({path: '/custom_object_type/', times: 100, respond: {status: 200, body: JSON.stringify({has_more: false, data: []})}});
+    sandbox.resetStats();
+    try {
+      const res = await runConnector(['read', '--config', path.join(dir, 'config.json'), '--catalog', catalog]);
+      assert.equal(res.code, 0, res.stderr);
+      checkReadRules(res.messages, ['custom_objects']);
+      assert.equal(ofType(res.messages, 'RECORD').length, 0);
+      const groups = sandbox.stats().byGroup;
+      assert.equal(groups.lead ?? 0, 0, 'no lead read');
+      assert.equal(groups.custom_object ?? 0, 0, 'no custom object list');
+      assert.equal(groups.custom_object_type, 1, 'one request for the types');
+    } finally {
+      sandbox.clearScripts();
+    }
+    // With types, the same read lists every instance of every lead.
+    const res = await runConnector(['read', '--config', path.join(dir, 'config.json'), '--catalog', catalog]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(
+      ofType(res.messages, 'RECORD').map((m) => m.record.data.id).sort(),
+      sandbox.truth('custom_objects').map((t) => t.id).sort()
+    );
+  });
+});
