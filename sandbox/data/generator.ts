@@ -3,6 +3,7 @@ import { Rng, makeId } from '../random';
 import {
   ACTIVITY_TYPES,
   ACT_CREATED,
+  ACT_CUSTOM,
   ACT_LEAD_MERGE,
   CustomFieldDef,
   CustomFieldKind,
@@ -96,6 +97,7 @@ export function generate(o: GenOptions): World {
   const users = genUsers(rng, start, end);
   const nUsers = users.length;
   const customFields = genCustomFields(rng, start, end, nUsers);
+  customFields.push(...genMoreActivityFields(new Rng(o.seed, 9301), start, end, nUsers));
   const leadStatuses: Status[] = ['Potential', 'Qualified', 'Customer', 'Bad Fit', 'Interested', 'Not Interested'].map(
     (label) => ({ id: makeId(rng, 'stat_'), label }),
   );
@@ -180,6 +182,7 @@ export function generate(o: GenOptions): World {
   }
 
   genSeededActivities(o.seed, leads, children, acts, end, nUsers);
+  genCustomActivities(o.seed, leads, children, acts, end, nUsers);
 
   const world: World = {
     seed: o.seed,
@@ -230,6 +233,29 @@ function genSeededActivities(seed: number, leads: Rec[], children: LeadChildren[
       children[li].acts.push(rec);
     }
   });
+}
+
+/** Chance that a lead has a custom activity (its own random stream, so the rest of the data set is unchanged). */
+const CUSTOM_ACTIVITIES_PER_LEAD = 0.25;
+
+/**
+ * Custom activity instances (their type and custom values are drawn when
+ * rendered, Materializer.activity). The first lead has two, so that they exist
+ * at any scale.
+ */
+function genCustomActivities(seed: number, leads: Rec[], children: LeadChildren[], acts: Rec[], end: number, nUsers: number): void {
+  for (let li = 0; li < leads.length; li++) {
+    const r = new Rng(seed + li * 7919, 9300);
+    const n = li === 0 ? 2 : r.next() < CUSTOM_ACTIVITIES_PER_LEAD ? 1 + r.int(3) : 0;
+    for (let i = 0; i < n; i++) {
+      let c = childCreated(r, leads[li].created, end);
+      if (c < 0) c = Math.min(end, leads[li].created + 1000 * (1 + r.int(1000)));
+      const u = Math.max(c, updatedAfter(r, c, end, 0.2));
+      const rec = new Rec(makeId(r, 'acti_'), ACT_CUSTOM, li, c, u, r.u32() | 0, r.int(nUsers), 0, 0);
+      acts.push(rec);
+      children[li].acts.push(rec);
+    }
+  }
 }
 
 export function eventObjectType(kind: RefKind, r: Rec): string {
@@ -350,30 +376,53 @@ const FIELD_SPECS: Record<CustomFieldKind, FieldSpec[]> = {
   ],
 };
 
+/**
+ * More activity custom fields, so that each custom activity type has fields of
+ * several kinds (several values too): drawn from their own random stream, so
+ * the rest of the data set is the same with or without them.
+ */
+const MORE_ACTIVITY_FIELDS: FieldSpec[] = [
+  { name: 'Call Summary', type: 'text' },
+  { name: 'Attendees', type: 'user', multi: true },
+  { name: 'Completed At', type: 'datetime' },
+  { name: 'Topics', type: 'choices', multi: true, choices: ['Pricing', 'Onboarding', 'Integrations', 'Security'] },
+  { name: 'Deal Size', type: 'number' },
+];
+
+function genMoreActivityFields(rng: Rng, start: number, end: number, nUsers: number): CustomFieldDef[] {
+  return fieldDefsOf(rng, 'activity', MORE_ACTIVITY_FIELDS, start, end, nUsers);
+}
+
 function genCustomFields(rng: Rng, start: number, end: number, nUsers: number): CustomFieldDef[] {
   const out: CustomFieldDef[] = [];
   for (const kind of ['lead', 'contact', 'opportunity', 'activity', 'shared'] as CustomFieldKind[]) {
-    for (const spec of FIELD_SPECS[kind]) {
-      const created = stamp(rng, start, start + (end - start) / 2);
-      out.push({
-        id: makeId(rng, 'cf_'),
-        kind,
-        name: spec.name,
-        type: spec.type,
-        accepts_multiple_values: !!spec.multi,
-        choices: spec.choices ?? null,
-        description: rng.next() < 0.5 ? `${spec.name} (maintained by RevOps)` : '',
-        editable_with_roles: rng.next() < 0.2 ? ['admin'] : [],
-        required: false,
-        created,
-        updated: stamp(rng, created, end),
-        createdBy: rng.int(nUsers),
-        updatedBy: rng.int(nUsers),
-        ver: 0,
-        dead: 0,
-        added: false,
-      });
-    }
+    out.push(...fieldDefsOf(rng, kind, FIELD_SPECS[kind], start, end, nUsers));
+  }
+  return out;
+}
+
+function fieldDefsOf(rng: Rng, kind: CustomFieldKind, specs: FieldSpec[], start: number, end: number, nUsers: number): CustomFieldDef[] {
+  const out: CustomFieldDef[] = [];
+  for (const spec of specs) {
+    const created = stamp(rng, start, start + (end - start) / 2);
+    out.push({
+      id: makeId(rng, 'cf_'),
+      kind,
+      name: spec.name,
+      type: spec.type,
+      accepts_multiple_values: !!spec.multi,
+      choices: spec.choices ?? null,
+      description: rng.next() < 0.5 ? `${spec.name} (maintained by RevOps)` : '',
+      editable_with_roles: rng.next() < 0.2 ? ['admin'] : [],
+      required: false,
+      created,
+      updated: stamp(rng, created, end),
+      createdBy: rng.int(nUsers),
+      updatedBy: rng.int(nUsers),
+      ver: 0,
+      dead: 0,
+      added: false,
+    });
   }
   return out;
 }

@@ -139,6 +139,11 @@ export class Materializer {
   }
 
   private customValue(f: CustomFieldDef, r: Rng): unknown {
+    // Several values of one kind (users, numbers …): a list of them. Choices draw their own lists below.
+    if (f.accepts_multiple_values && f.type !== 'choices') {
+      const n = 1 + r.int(3);
+      return Array.from({ length: n }, () => this.customValue({ ...f, accepts_multiple_values: false }, r));
+    }
     // ~1 in 200 values does not match the declared type, as happens in real accounts.
     const misfit = r.next() < 0.005;
     switch (f.type) {
@@ -184,6 +189,43 @@ export class Materializer {
       named[f.name] = v;
     }
     if (byName) out.custom = named;
+  }
+
+  /**
+   * The custom activity types activity custom fields belong to: the ones
+   * generated with the account, so that a field keeps its type whatever
+   * types are created or deleted later.
+   */
+  private customActivityTypeIds(): string[] {
+    return this.resources?.initialIds('custom_activity_types') ?? [];
+  }
+
+  /** The type an activity custom field belongs to (Close: `custom_activity_type_id`, one per field): in turn. */
+  activityTypeOf(f: CustomFieldDef): string | null {
+    const types = this.customActivityTypeIds();
+    const i = this.cfByKind.activity.indexOf(f);
+    return types.length && i >= 0 ? types[i % types.length] : null;
+  }
+
+  /** The type a shared field is associated with besides leads and opportunities: the first shared field, with the first type. */
+  private sharedActivityTypeOf(f: CustomFieldDef): string | null {
+    return this.cfByKind.shared.indexOf(f) === 0 ? (this.customActivityTypeIds()[0] ?? null) : null;
+  }
+
+  /**
+   * A custom activity's values: for the fields of its type (activity fields
+   * and the shared field associated with it), 70% of them set; every field
+   * draws, so that the others keep their values (as addCustom).
+   */
+  private addCustomActivityValues(out: Json, typeId: string | null, rec: Rec): void {
+    const r = new Rng(rec.seed, 150 + rec.ver);
+    for (const f of [...this.cfByKind.activity, ...this.cfByKind.shared]) {
+      if (r.next() < 0.3) continue;
+      const v = this.customValue(f, r);
+      const belongs = f.kind === 'activity' ? this.activityTypeOf(f) === typeId : this.sharedActivityTypeOf(f) === typeId;
+      if (!belongs || typeId === null || f.dead || (f.added && rec.updated < f.created)) continue;
+      out['custom.' + f.id] = v;
+    }
   }
 
   lead(rec: Rec, embed: boolean): Json {
@@ -599,6 +641,19 @@ export class Materializer {
         });
         break;
       }
+      case 'CustomActivity': {
+        // Documented fields of an instance (create/update bodies): custom_activity_type_id, contact_id, status, pinned.
+        const types = this.customActivityTypeIds();
+        const typeId = types.length ? types[r.int(types.length)] : null;
+        Object.assign(out, {
+          custom_activity_type_id: typeId,
+          contact_id: contact ? contact.id : null,
+          status: rv.next() < 0.9 ? 'published' : 'draft',
+          pinned: r.next() < 0.1,
+        });
+        this.addCustomActivityValues(out, typeId, rec);
+        break;
+      }
       case 'LeadMerge': {
         // Documented: "The source lead is merged into the destination lead and then deleted. The merge_status
         // field shows the progress of the merge." Fields as in the documented example; a generated (past)
@@ -773,12 +828,15 @@ export class Materializer {
       date_updated: this.ts(f.updated),
     };
     if (out.choices === undefined) delete out.choices;
-    if (f.kind === 'activity') out.custom_activity_type_id = null;
+    if (f.kind === 'activity') out.custom_activity_type_id = this.activityTypeOf(f);
     if (f.kind === 'shared') {
       out.associations = [
         { object_type: 'lead', editable_with_roles: [], required: false },
         { object_type: 'opportunity', editable_with_roles: [], required: false },
       ];
+      const typeId = this.sharedActivityTypeOf(f);
+      // Documented association shape: object_type custom_activity_type with custom_activity_type_id.
+      if (typeId) (out.associations as Json[]).push({ object_type: 'custom_activity_type', custom_activity_type_id: typeId, editable_with_roles: [], required: false });
     }
     return this.version(out, f.ver);
   }

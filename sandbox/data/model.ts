@@ -96,6 +96,9 @@ const BUILT_IN_ACTIVITY_TYPES: readonly ActivityType[] = [
   { type: 'TaskCompleted', endpoint: 'task_completed', eventType: 'activity.task_completed' },
   // Created by lead merges (https://developer.close.com/api/resources/activities/lead-merges.md); old ones are generated.
   { type: 'LeadMerge', endpoint: 'lead_merge', eventType: 'activity.lead_merge' },
+  // Instances of the custom activity types (https://developer.close.com/api/resources/activities/custom-activities):
+  // `_type` CustomActivity, the type in custom_activity_type_id, values as `custom.<field id>`. Generated per lead.
+  { type: 'CustomActivity', endpoint: 'custom', eventType: 'activity.custom_activity' },
 ];
 
 /**
@@ -120,6 +123,7 @@ export const ACT_EMAIL = 3;
 /** EmailThreads are built from the Emails (World.threads), never listed by a plain GET /activity/. */
 export const ACT_THREAD = 4;
 export const ACT_LEAD_MERGE = 10;
+export const ACT_CUSTOM = 11;
 
 export const TASK_TYPES: readonly string[] = [
   'lead',

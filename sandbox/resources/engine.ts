@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StreamName } from '../types';
-import { US_PER_DAY, US_PER_SEC, fmtDay, fmtTs } from '../dates';
+import { US_PER_DAY, US_PER_SEC, fmtDay, fmtTs, parseDate } from '../dates';
 import { Rng, makeId } from '../random';
 import { ACTIVITY_TYPES, ACT_CREATED, EventRec, Rec, snap } from '../data/model';
 import type { Store } from '../data/store';
@@ -10,6 +10,7 @@ import { Ctx, HandlerResult, badRequest, listBody, notFound, ok, pageArray, pagi
 import { ACTIVITY_SEEDS, RESOURCE_SEEDS } from './seeds';
 import type { ActivitySeed, Json, LeadRef, ResourceSeed, ValueCtx, ValueSpec } from './spec';
 import { fieldSalt, valueFor } from './values';
+import { FieldDef, customFieldValue } from './custom-values';
 
 type Schema = Record<string, any>;
 
@@ -54,11 +55,36 @@ export class ResourceEngine {
   /** every record ever, per resource, in creation order (deleted ones flagged dead) */
   private readonly lists: Rec[][];
   private readonly places = new Map<string, Place>();
+  /** ids of the records generated with the account, per resource (not those created later) */
+  private readonly initial: string[][];
 
   constructor(private readonly s: Store) {
     this.lists = this.seeds.map(() => []);
     this.seeds.forEach((seed, k) => this.bySeed.set(seed.stream, k));
     this.seeds.forEach((seed, k) => this.generate(seed, k));
+    this.initial = this.lists.map((l) => l.map((r) => r.id));
+  }
+
+  /** The ids of a resource's records generated with the account, in order (deleted ones too). */
+  initialIds(stream: StreamName): string[] {
+    const k = this.bySeed.get(stream);
+    return k === undefined ? [] : this.initial[k];
+  }
+
+  /**
+   * The live definitions of a custom-field stream whose `link` field is
+   * `value`: activity custom fields come from the World, the others are
+   * records of this engine.
+   */
+  definitions(stream: StreamName, link: string, value: unknown): Json[] {
+    if (value === null || value === undefined) return [];
+    const all =
+      stream === 'activity_custom_fields'
+        ? this.s.customFields('activity').map((f) => this.s.m.customField(f))
+        : this.has(stream)
+          ? this.live(stream).map((r) => this.render(r, false, true))
+          : [];
+    return all.filter((d) => d[link] === value);
   }
 
   has(stream: StreamName): boolean {
@@ -242,6 +268,7 @@ export class ResourceEngine {
         return activity;
       },
       ids: (stream) => (this.has(stream) ? this.live(stream).map((x) => x.id) : s.truth(stream).map((t) => t.id)),
+      definitions: (stream, link, value) => this.definitions(stream, link, value),
       children: (stream) => {
         const k = this.bySeed.get(stream);
         if (k === undefined) return [];
@@ -293,12 +320,34 @@ export class ResourceEngine {
     const edit = seed.editField ?? EDIT_FIELDS.find((f) => f in out && f !== key);
     this.applyValues(seed.values, r, ctx, out);
     if (edit && r.ver > 0) out[edit] = `${typeof out[edit] === 'string' ? out[edit] : ''} (edit ${r.ver})`.trim();
+    if (seed.customFields) this.addCustomValues(seed.customFields, r, out);
     const fixed = place && !seed.parent ? seed.fixed?.[place.pos] : undefined;
     if (fixed) Object.assign(out, fixed);
     for (const [field, spec] of Object.entries(seed.extra ?? {})) out[field] = spec({ ...ctx, rng: new Rng(r.seed, fieldSalt(field) + 11) });
     if (!detail) for (const f of seed.detailOnly ?? []) delete out[f];
     if (this.s.m.recordVersions) out._sandbox_version = r.ver;
     return out;
+  }
+
+  /**
+   * `custom.<field id>` values for the definitions linked to the record (its
+   * type's fields). Every field draws, set or not, so that the others keep
+   * their values when one is added or deleted; a field added while the
+   * sandbox runs holds no value on records last edited before it (as for leads).
+   */
+  private addCustomValues(spec: { definitions: StreamName; link: string }, r: Rec, out: Json): void {
+    const rng = new Rng(r.seed, 300 + r.ver);
+    const users = this.s.w.users.map((u) => u.id);
+    const defs = this.definitions(spec.definitions, spec.link, out[spec.link]);
+    for (const def of defs.sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1))) {
+      const skip = rng.next() < 0.3;
+      const v = customFieldValue(def as unknown as FieldDef, rng, users, this.s.w.nowUs);
+      const created = typeof def.date_created === 'string' ? (parseDate(def.date_created) ?? 0) : 0;
+      // Only fields added while the sandbox runs: generated ones are taken to predate the values.
+      const addedLater = created > this.s.w.nowUs - 60 * US_PER_SEC;
+      if (skip || (addedLater && created > r.updated)) continue;
+      out['custom.' + String(def.id)] = v;
+    }
   }
 
   /**
@@ -330,6 +379,9 @@ export class ResourceEngine {
       throw badRequest(`One of ${seed.required.join(', ')} is required.`);
     }
     let recs = this.live(stream);
+    // Records of a lead are found by their lead without rendering them all (custom objects are listed per lead).
+    const leadId = seed.lead ? params.get('lead_id') : null;
+    if (leadId) recs = recs.filter((r) => r.lead >= 0 && this.s.w.leads[r.lead]?.id === leadId);
     if (seed.parent) {
       const want = params.get(seed.parent.param);
       if (want) {

@@ -155,7 +155,8 @@ export const RESOURCE_SEEDS: readonly ResourceSeed[] = [
     idPrefix: 'actitype_',
     count: fixedCount(4),
     naiveDates: true,
-    values: { fields: (c) => fieldDefs(c.rng.int(4) + 1, c.rng) },
+    // Documented: the type "including most Custom Field metadata": its activity custom fields (custom_activity_type_id).
+    values: { fields: (c) => c.definitions('activity_custom_fields', 'custom_activity_type_id', c.id).map(embeddedField) },
     eventObjectType: 'custom_activity_type',
   },
   {
@@ -167,7 +168,8 @@ export const RESOURCE_SEEDS: readonly ResourceSeed[] = [
     values: {
       name: cycle(['Vehicle', 'Subscription', 'Property']),
       name_plural: cycle(['Vehicles', 'Subscriptions', 'Properties']),
-      fields: (c) => fieldDefs(c.rng.int(3) + 1, c.rng),
+      // its custom object custom fields (linked by custom_object_type_id)
+      fields: (c) => c.definitions('custom_object_custom_fields', 'custom_object_type_id', c.id).map(embeddedField),
       back_reference_fields: always([]),
     },
     eventObjectType: 'custom_object_type',
@@ -176,13 +178,42 @@ export const RESOURCE_SEEDS: readonly ResourceSeed[] = [
     stream: 'custom_object_custom_fields',
     path: '/custom_field/custom_object_type/',
     idPrefix: 'cf_',
-    count: fixedCount(8),
+    count: fixedCount(9),
     values: {
-      custom_object_type_id: ref('custom_object_types'),
-      type: oneOf(['text', 'number', 'date', 'choices', 'user']),
-      choices: always(null),
+      // in turn, so that every type has fields of three kinds
+      custom_object_type_id: (c) => {
+        const types = c.ids('custom_object_types');
+        return types.length ? types[c.index % types.length] : null;
+      },
+      type: (c) => CUSTOM_OBJECT_FIELD_KINDS[c.index % CUSTOM_OBJECT_FIELD_KINDS.length][0],
+      accepts_multiple_values: (c) => CUSTOM_OBJECT_FIELD_KINDS[c.index % CUSTOM_OBJECT_FIELD_KINDS.length][1],
+      choices: (c) => (c.record.type === 'choices' ? ['Basic', 'Pro', 'Enterprise', 'Custom'] : null),
     },
     eventObjectType: 'custom_fields.custom_object',
+  },
+  {
+    // Documented: GET /custom_object/ requires lead_id ("If you want to retrieve all Custom Object instances
+    // regardless of the lead, you will need to use Advanced Filtering"); custom_object_type_id filters.
+    // Paging is not documented: everything at once. Id prefix `custobj_`: GUESS.
+    stream: 'custom_objects',
+    path: '/custom_object/',
+    idPrefix: 'custobj_',
+    count: scaled(0.4, 8, 2000),
+    lead: true,
+    required: ['lead_id'],
+    filters: [{ param: 'lead_id' }, { param: 'custom_object_type_id' }],
+    readAll: ['lead_id={lead}'],
+    values: {
+      lead_id: (c) => c.lead?.id ?? null,
+      custom_object_type_id: ref('custom_object_types'),
+      name: (c) => `${c.rng.pick(['Fleet', 'Plan', 'Site', 'Unit', 'Contract'])} ${c.rng.int(10000)}`,
+      // the connector's list, not Close's
+      custom_fields: always(undefined),
+    },
+    customFields: { definitions: 'custom_object_custom_fields', link: 'custom_object_type_id' },
+    // GUESS: Close's event list names no object_type for the instances.
+    eventObjectType: 'custom_object',
+    editField: 'name',
   },
   {
     stream: 'forms',
@@ -386,22 +417,35 @@ export const RESOURCE_SEEDS: readonly ResourceSeed[] = [
   },
 ];
 
-/** Field definitions as custom activity and custom object types embed them. */
-function fieldDefs(n: number, r: { pick<T>(a: readonly T[]): T; int(n: number): number }): Record<string, unknown>[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `cf_${r.int(1e9).toString(36)}${r.int(1e9).toString(36)}${i}`,
-    name: r.pick(['Outcome', 'Rating', 'Notes', 'Next step', 'Owner']),
-    type: r.pick(['text', 'number', 'choices', 'user', 'date']),
-    accepts_multiple_values: false,
-    required: r.int(4) === 0,
-    editable_with_roles: [],
+/** Kinds of the custom object custom fields, in turn: [type, accepts_multiple_values]. */
+const CUSTOM_OBJECT_FIELD_KINDS: readonly [string, boolean][] = [
+  ['text', false],
+  ['number', false],
+  ['date', false],
+  ['choices', false],
+  ['datetime', false],
+  ['number', false],
+  ['user', false],
+  ['choices', true],
+  ['text', false],
+];
+
+/** A field definition as custom activity and custom object types embed it ("most Custom Field metadata"). */
+function embeddedField(d: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id: d.id,
+    name: d.name,
+    description: d.description ?? '',
+    type: d.type,
+    choices: d.choices ?? null,
+    accepts_multiple_values: d.accepts_multiple_values ?? false,
+    required: d.required ?? false,
+    editable_with_roles: d.editable_with_roles ?? [],
     is_shared: false,
-    description: '',
     referenced_custom_type_id: null,
     back_reference_is_visible: null,
     converting_to_type: null,
-    choices: null,
-  }));
+  };
 }
 
 /**

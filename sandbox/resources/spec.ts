@@ -42,6 +42,8 @@ export interface ValueCtx {
   ids(stream: StreamName): string[];
   /** the live children of this record in a child stream */
   children(stream: StreamName): Json[];
+  /** the live custom field definitions of a definitions stream whose `link` field is `value` (a type's fields) */
+  definitions(stream: StreamName, link: string, value: unknown): Json[];
 }
 
 export type ValueSpec = (c: ValueCtx) => unknown;
@@ -98,6 +100,12 @@ export interface ResourceSeed<S extends StreamName = StreamName> {
   visibleWhen?: readonly string[];
   /** served inside GET /organization/{id}/ (two lists: `active` and `inactive`), not at `path` */
   embedded?: { active: string; inactive: string; inactiveShare: number };
+  /**
+   * `custom.<field id>` values, for the definitions of `definitions` whose
+   * `link` field equals the record's (custom objects: the custom object
+   * custom fields of their type); 70% of them set, each by the field's type.
+   */
+  customFields?: { definitions: StreamName; link: string };
   /** the event log's object_type for these objects (where Close logs them) */
   eventObjectType?: string;
   /** the field an edit changes (default: description, name or text) */
@@ -105,7 +113,7 @@ export interface ResourceSeed<S extends StreamName = StreamName> {
   /** a child created or deleted edits its parent too (a thread's num_comments and updated_at) */
   touchesParent?: boolean;
   /**
-   * The queries (`{me}`: the key's user) whose answers together hold every
+   * The queries (`{me}`: the key's user; `{lead}`: one query per live lead) whose answers together hold every
    * record the key can see, where one plain list does not (Smart Views of
    * every type, Send As both ways): what a complete client sends, and what
    * the sandbox's own tests read.

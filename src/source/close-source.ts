@@ -158,11 +158,11 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
     });
   }
 
-  /** The catalog, with one typed column per custom field of the account on leads, contacts and opportunities. */
+  /** The catalog, with one typed column per custom field of the account on leads, contacts, opportunities, activities and custom objects. */
   override async discover(raw: AirbyteConfig): Promise<AirbyteCatalogMessage> {
     const config = this.config(raw);
     const client = this.client(config);
-    const customFields = await fetchCustomFieldSchemas(client);
+    const customFields = await fetchCustomFieldSchemas(client, this.logger);
     const streams = this.streamsFor(config, client, customFields).map((s) => s.asAirbyteStream());
     return new AirbyteCatalogMessage({streams});
   }

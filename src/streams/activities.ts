@@ -5,6 +5,13 @@ import {StreamInfo} from './stream-info';
  * GET /activity/ without `thread_emails`: every activity type, with one full
  * Email object per message ("`Email` objects will be returned for each email
  * message"); Close lists no EmailThread here (see email-threads.ts).
+ *
+ * Custom activity instances are here too (`_type` "CustomActivity", the type
+ * in `custom_activity_type_id`), with their `custom.<field id>` values: typed
+ * columns for every activity custom field and Stitch's `custom_fields` list,
+ * as on leads. Not one stream per custom activity type: Close lists a type's
+ * instances (GET /activity/custom/?custom_activity_type_id=…) only together
+ * with a lead_id, one lead at a time.
  */
 export class Activities extends CreatedWindowStream {
   static readonly info: StreamInfo = {
@@ -15,7 +22,8 @@ export class Activities extends CreatedWindowStream {
     cursor: 'date_created',
     primaryKey: 'id',
     stitch: true,
-    notes: 'every type (`_type`), one full `Email` per message (no `EmailThread`); date windows; re-reads the attribution window',
+    notes: 'every type (`_type`), one full `Email` per message (no `EmailThread`); custom activities with `custom_fields [{id, value}]` + typed `custom.cf_…` columns; date windows; re-reads the attribution window',
+    textFields: ['custom_fields[].value'],
     eventObjectTypes: ['activity.note', 'activity.call', 'activity.email', 'activity.sms', 'activity.meeting', 'activity.lead_status_change', 'activity.opportunity_status_change', 'activity.task_completed', 'activity.custom_activity', 'activity.form_submission', 'activity.whatsapp_message', 'lead_merge'],
     airbyte: [
       {stream: 'created_activities', where: "_type = 'Created'"},
@@ -32,5 +40,9 @@ export class Activities extends CreatedWindowStream {
 
   protected get path(): string {
     return '/activity/';
+  }
+
+  override get hasCustomFields(): boolean {
+    return true;
   }
 }

@@ -1,15 +1,37 @@
 import Ajv, {ValidateFunction} from 'ajv';
 import addFormats from 'ajv-formats';
 import {CloseClient} from '../client/close-client';
+import {apiErrorInfo} from '../client/close-errors';
 import {readAllPages} from '../readers/offset-reader';
 import {RecordChange} from './stream-base';
 
-/** The streams whose records carry `custom.<field id>` values, and the definitions that apply to each. */
-export const CUSTOM_FIELD_OBJECTS: Record<string, {path: string; objectType: string}> = {
-  leads: {path: '/custom_field/lead/', objectType: 'lead'},
-  contacts: {path: '/custom_field/contact/', objectType: 'contact'},
-  opportunities: {path: '/custom_field/opportunity/', objectType: 'opportunity'},
+/**
+ * The streams whose records carry `custom.<field id>` values, and the
+ * definitions that apply to each: `objectType` is the object_type of a shared
+ * field's association that puts the field on the stream's records.
+ *
+ * Custom activity instances are listed in `activities` (`_type`
+ * "CustomActivity", `custom_activity_type_id` naming the type): one column per
+ * activity custom field of every type, as Stitch-like tables have one table
+ * per object. A field belongs to one type (`custom_activity_type_id`), a
+ * shared field may belong to several; either way its column has one type.
+ *
+ * `optional`: definitions of a plan feature (Custom Activities, Custom
+ * Objects); an account without it may refuse the list, which must not fail
+ * discover: those streams then get no typed columns (values stay in
+ * `custom_fields`).
+ */
+export const CUSTOM_FIELD_OBJECTS: Record<string, {path: string; objectType: string; pageSize: number; optional?: boolean}> = {
+  leads: {path: '/custom_field/lead/', objectType: 'lead', pageSize: 1000},
+  contacts: {path: '/custom_field/contact/', objectType: 'contact', pageSize: 1000},
+  opportunities: {path: '/custom_field/opportunity/', objectType: 'opportunity', pageSize: 1000},
+  activities: {path: '/custom_field/activity/', objectType: 'custom_activity_type', pageSize: 1000, optional: true},
+  // Close documents no maximum page size here; 100 as the custom_object_custom_fields stream reads it.
+  custom_objects: {path: '/custom_field/custom_object_type/', objectType: 'custom_object_type', pageSize: 100, optional: true},
 };
+
+/** Statuses with which Close refuses a list the plan or the key does not include (response codes page: 402, 403, 404). */
+const REFUSED = new Set([402, 403, 404]);
 
 export const CUSTOM_PREFIX = 'custom.';
 
@@ -43,22 +65,28 @@ export function schemaForDefinition(def: Record<string, any>): Record<string, an
  * each field its own typed column. Shared custom fields apply to the object
  * types listed in their associations.
  */
-export async function fetchCustomFieldSchemas(client: CloseClient): Promise<CustomFieldSchemas> {
+export async function fetchCustomFieldSchemas(client: CloseClient, logger?: {warn(message: string): void}): Promise<CustomFieldSchemas> {
   const out: CustomFieldSchemas = new Map(Object.keys(CUSTOM_FIELD_OBJECTS).map((s) => [s, {}]));
   const add = (stream: string, def: Record<string, any>) => {
+    if (typeof def?.id !== 'string' || def.id === '') return;
     out.get(stream)![`${CUSTOM_PREFIX}${def.id}`] = schemaForDefinition(def);
   };
-  for (const [stream, {path}] of Object.entries(CUSTOM_FIELD_OBJECTS)) {
-    for await (const page of readAllPages({client, path, stream: 'discover', pageSize: 1000})) {
-      for (const def of page) add(stream, def);
+  const definitions = async function* (path: string, pageSize: number, optional: boolean): AsyncGenerator<Record<string, any>> {
+    try {
+      for await (const page of readAllPages({client, path, stream: 'discover', pageSize})) yield* page;
+    } catch (err) {
+      const status = apiErrorInfo(err).status;
+      if (!optional || status === undefined || !REFUSED.has(status)) throw err;
+      logger?.warn(`discover: Close refused GET ${path} (${status}: ${apiErrorInfo(err).closeMessage ?? 'no message'}); its fields get no typed columns`);
     }
+  };
+  for (const [stream, {path, pageSize, optional}] of Object.entries(CUSTOM_FIELD_OBJECTS)) {
+    for await (const def of definitions(path, pageSize, !!optional)) add(stream, def);
   }
-  for await (const page of readAllPages({client, path: '/custom_field/shared/', stream: 'discover', pageSize: 1000})) {
-    for (const def of page) {
-      for (const assoc of Array.isArray(def.associations) ? def.associations : []) {
-        const stream = Object.keys(CUSTOM_FIELD_OBJECTS).find((s) => CUSTOM_FIELD_OBJECTS[s].objectType === assoc?.object_type);
-        if (stream) add(stream, def);
-      }
+  for await (const def of definitions('/custom_field/shared/', 1000, false)) {
+    for (const assoc of Array.isArray(def.associations) ? def.associations : []) {
+      const stream = Object.keys(CUSTOM_FIELD_OBJECTS).find((s) => CUSTOM_FIELD_OBJECTS[s].objectType === assoc?.object_type);
+      if (stream) add(stream, def);
     }
   }
   return out;

@@ -2,6 +2,7 @@ import {Activities} from './activities';
 import {activityTypeStream} from './activity-type-stream';
 import {childStream} from './child-stream';
 import {Contacts} from './contacts';
+import {CustomObjects} from './custom-objects';
 import {detailStream} from './detail-stream';
 import {EmailThreads} from './email-threads';
 import {EventLog} from './event-log';
@@ -174,6 +175,7 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     requires: {feature: 'Custom Objects (Business plan, invite-only beta)', documented: 'https://help.close.com/docs/custom-objects'},
     emptyBecause: 'Custom objects are optional, and not available on every plan.',
   }),
+  CustomObjects,
   listStream({
     name: 'forms',
     path: '/form/',

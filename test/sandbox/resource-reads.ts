@@ -19,8 +19,11 @@ export async function readSeeded(sb: Sandbox, seed: ResourceSeed): Promise<any[]
   const queries = seed.readAll ?? [''];
   const byKey = new Map<string, any>();
   for (const q of queries) {
-    const query = q.replace('{me}', me.id);
-    for (const r of await pageAll(sb, query ? `${seed.path}?${query}` : seed.path, limit)) byKey.set(r[seed.key ?? 'id'], r);
+    const expanded = q.includes('{lead}') ? sb.truth('leads').map((l) => q.replace('{lead}', l.id)) : [q];
+    for (const one of expanded) {
+      const query = one.replace('{me}', me.id);
+      for (const r of await pageAll(sb, query ? `${seed.path}?${query}` : seed.path, limit)) byKey.set(r[seed.key ?? 'id'], r);
+    }
   }
   return [...byKey.values()];
 }
