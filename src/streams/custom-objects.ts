@@ -35,7 +35,7 @@ export class CustomObjects extends ChildStream {
     fullRefreshBecause: 'Close lists custom objects only per lead, with no date filter',
     // GUESS: Close's event list names custom_object_type and custom_fields.custom_object, not the instances' object_type.
     eventObjectTypes: ['custom_object'],
-    requires: {feature: 'Custom Objects'},
+    requires: {feature: 'Custom Objects (Business plan, invite-only beta)', documented: 'https://help.close.com/docs/custom-objects'},
     emptyBecause: 'Custom objects are optional, and not available on every plan.',
     textFields: ['custom_fields[].value'],
   };
