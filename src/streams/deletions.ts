@@ -180,7 +180,7 @@ export class DeletionWalk {
   private skippable(err: unknown, query: DeletionQuery): boolean {
     const {status, closeMessage} = apiErrorInfo(err);
     const said = `${status}: ${closeMessage ?? 'no message'}`;
-    if (status === 401 || status === 403 || status === 404) {
+    if (status === 403 || status === 404) {
       this.refused = true;
       this.o.logger.warn(
         `Stream ${this.o.stream}: Close refused this API key the event log (GET /event/, ${said}); deletions are not delivered this sync and will be read once the key may read the event log (an admin key can), for up to 30 days after they happened`
