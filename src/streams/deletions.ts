@@ -98,19 +98,26 @@ export interface DeletionWalkOptions {
  * a deletion read twice is the same row twice.
  */
 export class DeletionWalk {
-  /** Exclusive upper bound: as the streams' own cursors, a second before the sync's start. */
+  /** Exclusive upper bound of the walks: the sync's start (rounded up to the second). */
   readonly upper: Micros;
+  /**
+   * The position a complete walk commits: a second before the sync's start,
+   * as the streams' own cursors (cursor.ts): an event written while the walk
+   * runs may be missed, and is dated at least this late.
+   */
+  private readonly reached: Micros;
   /** Inclusive lower bound, or undefined when there is nothing to walk. */
   readonly lower: Micros | undefined;
   /** Set when Close refused the event log to this key: the position then stays where it was. */
   private refused = false;
 
   constructor(private readonly o: DeletionWalkOptions) {
-    this.upper = cursorCeiling(o.syncStartedAt, 0);
+    this.upper = o.syncStartedAt;
+    this.reached = cursorCeiling(o.syncStartedAt, 0);
     const oldestInClose = o.syncStartedAt - EVENT_RETENTION;
     if (o.saved === 'first sync') {
-      // The sync's reads start after `upper`: an object deleted before it is
-      // not among its records, one deleted later is the next walk's.
+      // The sync's reads start after its position: an object deleted before
+      // it is not among its records, one deleted later is the next walk's.
       this.lower = undefined;
     } else if (o.saved === undefined) {
       this.lower = Math.max(oldestInClose, o.startDate);
@@ -129,14 +136,15 @@ export class DeletionWalk {
 
   /** The position the stream's own checkpoints carry until the walk is done. */
   carried(): Micros | undefined {
-    if (this.o.saved === 'first sync') return this.upper;
+    if (this.o.saved === 'first sync') return this.reached;
     return this.o.saved;
   }
 
   /** The position to commit once every record of records() was emitted. */
   position(): Micros | undefined {
     if (this.refused || this.lower === undefined) return this.carried();
-    return Math.max(this.upper, this.o.saved === undefined || this.o.saved === 'first sync' ? -Infinity : this.o.saved);
+    const saved = this.o.saved;
+    return typeof saved === 'number' ? Math.max(this.reached, saved) : this.reached;
   }
 
   /** The deletion records, walk after walk. */
