@@ -6,7 +6,7 @@
  *   test_files/expected_spec.json                  the `spec` object `bin/main spec` prints
  *   test_files/configured_catalog.json             every discovered stream, incremental where supported
  *   test_files/configured_catalog_full_refresh.json every discovered stream, full_refresh
- *   test_files/future_state.json                   one STREAM state per incremental stream, cursor in 2999
+ *   test_files/future_state.json                   one STREAM state per incremental stream, cursor (and deletions position) in 2999
  *   docs/examples/catalog.json                     same as configured_catalog.json, for the docker examples
  *
  * Run after `npm run build` whenever a stream, a cursor or the spec changes:
@@ -86,6 +86,11 @@ function supportsIncremental(stream) {
   return (stream.supported_sync_modes || []).includes('incremental');
 }
 
+/** A stream that emits deletion records declares their column (src/streams/deletions.ts). */
+function hasDeletions(stream) {
+  return Boolean(stream.json_schema && stream.json_schema.properties && stream.json_schema.properties._ab_cdc_deleted_at);
+}
+
 async function build() {
   const spec = only(await run(['spec']), 'SPEC').spec;
   const streams = await discoverStreams();
@@ -96,9 +101,11 @@ async function build() {
     if (!Array.isArray(cursor) || cursor.length !== 1) {
       throw new Error(`stream ${s.name}: expected a single top-level default_cursor_field, got ${JSON.stringify(cursor)}`);
     }
+    // Streams that deliver deletions keep their position too: far in the future, no deletions are read.
+    const deletions = hasDeletions(s) ? {deletions: {date_updated: FUTURE_CURSOR}} : {};
     return {
       type: 'STREAM',
-      stream: {stream_descriptor: {name: s.name}, stream_state: {[cursor[0]]: FUTURE_CURSOR}},
+      stream: {stream_descriptor: {name: s.name}, stream_state: {[cursor[0]]: FUTURE_CURSOR, ...deletions}},
     };
   });
   const json = (v) => JSON.stringify(v, null, 2) + '\n';
@@ -138,4 +145,4 @@ if (require.main === module) {
     process.exit(1);
   });
 }
-module.exports = {build, withoutCustomColumns, FUTURE_CURSOR};
+module.exports = {build, withoutCustomColumns, hasDeletions, FUTURE_CURSOR};

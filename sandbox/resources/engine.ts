@@ -303,6 +303,7 @@ export class ResourceEngine {
     const out: Json = {};
     const ctx = this.ctxFor(r, out, seed, ts, place?.index ?? 0, parent);
     for (const [field, sub] of Object.entries<Schema>(schema.properties ?? {})) {
+      if (isConnectorColumn(field)) continue;
       out[field] = valueFor(field, sub, ctx, new Rng(r.seed, fieldSalt(field)));
     }
     const key = seed.key ?? 'id';
@@ -362,7 +363,7 @@ export class ResourceEngine {
     const out: Json = { ...base };
     const ctx = this.ctxFor(r, out, seed, (us) => this.s.m.ts(us), 0, null);
     for (const [field, sub] of Object.entries<Schema>(schema.properties ?? {})) {
-      if (!(field in out)) out[field] = valueFor(field, sub, ctx, new Rng(r.seed, fieldSalt(field)));
+      if (!(field in out) && !isConnectorColumn(field)) out[field] = valueFor(field, sub, ctx, new Rng(r.seed, fieldSalt(field)));
     }
     this.applyValues(seed.values, r, ctx, out);
     return out;
@@ -499,4 +500,9 @@ export class ResourceEngine {
   pool(stream: StreamName): Rec[] {
     return this.live(stream);
   }
+}
+
+/** Columns the connector adds (`_ab_cdc_deleted_at` on deletion records): Close never sends them. */
+function isConnectorColumn(field: string): boolean {
+  return field.startsWith('_ab_');
 }

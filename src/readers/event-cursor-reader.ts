@@ -11,6 +11,12 @@ export interface EventReadOptions {
   /** Events with date_updated in [lower, upper) are returned. */
   lower: Micros;
   upper: Micros;
+  /**
+   * Filters besides the date range (`object_type`, `action`: one of Close's
+   * supported combinations), sent with every request, cursor requests too:
+   * Close asks that they be resent with `_cursor`.
+   */
+  filters?: Params;
 }
 
 const PATH = '/event/';
@@ -47,7 +53,8 @@ const ceilSecond = (t: Micros) => Math.ceil(t / MICROS_PER_SECOND) * MICROS_PER_
  * recommends.
  */
 export async function* readEvents(opts: EventReadOptions): AsyncGenerator<Record<string, any>[]> {
-  const where = `GET ${PATH} (stream ${opts.stream})`;
+  const filtered = Object.entries(opts.filters ?? {}).map(([k, v]) => `${k}=${v}`).join('&');
+  const where = `GET ${PATH}${filtered ? `?${filtered}` : ''} (stream ${opts.stream})`;
   let cursor: string | undefined;
   let emptyPages = 0;
   let idleRestarts = 0;
@@ -72,6 +79,7 @@ export async function* readEvents(opts: EventReadOptions): AsyncGenerator<Record
     restartFrom = oldest?.key;
   };
   const dateQuery = (lte: Micros): Params => ({
+    ...opts.filters,
     date_updated__gte: formatInstant(opts.lower),
     date_updated__lte: formatInstant(Math.min(lte, opts.upper)),
     _limit: opts.pageSize,
@@ -83,7 +91,7 @@ export async function* readEvents(opts: EventReadOptions): AsyncGenerator<Record
     let page: ClosePage;
     try {
       if (cursor !== undefined) {
-        page = await get({_cursor: cursor, _limit: opts.pageSize});
+        page = await get({...opts.filters, _cursor: cursor, _limit: opts.pageSize});
       } else if (restartFrom === undefined || oldest === undefined) {
         page = await get(dateQuery(opts.upper));
       } else if (exactFilter || restartFrom === floorSecond(restartFrom)) {

@@ -62,7 +62,7 @@ export abstract class ChildStream extends CloseStream {
     }
   }
 
-  async *readItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
+  async *readOwnItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
     const concurrency = this.ctx.config.requestsPerStream;
     const budget = 2 * concurrency * (this.request.pageSize ?? DEFAULT_PAGE_SIZE);
     for await (const ids of this.parentBatches()) {

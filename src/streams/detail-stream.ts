@@ -32,7 +32,7 @@ export abstract class DetailStream extends ListStream {
     }
   }
 
-  override async *readItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
+  override async *readOwnItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
     const concurrency = this.ctx.config.requestsPerStream;
     for await (const records of this.pages()) {
       let next = 0;

@@ -1,14 +1,11 @@
 import {readEvents} from '../readers/event-cursor-reader';
 import {Micros, MICROS_PER_DAY, MICROS_PER_MINUTE} from '../time/instant';
+import {EVENT_PAGE_SIZE, EVENT_RESCAN, EVENT_RETENTION} from './event-log-limits';
 import {StreamInfo} from './stream-info';
 import {Window, WindowSizing} from './windows';
 import {WindowedStream} from './windowed-stream';
 
-export const EVENT_PAGE_SIZE = 50;
-/** Close keeps 30 days of events. */
-export const EVENT_RETENTION = 30 * MICROS_PER_DAY;
-/** Close recommends re-scanning the latest minutes: recent events can become visible out of order. */
-export const EVENT_RESCAN = 5 * MICROS_PER_MINUTE;
+export {EVENT_PAGE_SIZE, EVENT_RESCAN, EVENT_RETENTION};
 
 /**
  * GET /event/: the event log, newest first through cursor paging. Read in

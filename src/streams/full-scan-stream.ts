@@ -30,7 +30,7 @@ export abstract class FullScanStream extends CloseStream {
     return [0];
   }
 
-  async *readItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem> {
+  async *readOwnItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem> {
     const incremental = mode === SyncMode.INCREMENTAL;
     const saved = incremental ? parseCursorState(this.name, this.cursorField, state) : undefined;
     const ceilings = [...new Set(this.settleMargins.map((m) => cursorCeiling(this.ctx.syncStartedAt, m)))];

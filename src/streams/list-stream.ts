@@ -59,7 +59,7 @@ export abstract class ListStream extends CloseStream {
     });
   }
 
-  async *readItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
+  async *readOwnItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
     for await (const records of this.pages()) {
       for (const record of records) yield this.shape(record);
     }

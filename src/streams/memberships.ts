@@ -25,7 +25,7 @@ export class Memberships extends CloseStream {
     eventObjectTypes: ['membership'],
   };
 
-  async *readItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
+  async *readOwnItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
     const me = await whoAmI(this.ctx, this.name);
     // An empty stream here would look like an organization without members.
     if (me.organizationIds.length === 0) throw systemError(`GET /me/ (stream ${this.name}): Close named no organization for this key`);

@@ -31,7 +31,7 @@ export class SendAs extends ListStream {
     return {path: '/send_as/'};
   }
 
-  override async *readItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
+  override async *readOwnItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
     const me = await whoAmI(this.ctx, this.name);
     const seen = new Set<string>();
     for (const direction of ['allowing_user_id', 'allowed_user_id']) {

@@ -88,7 +88,7 @@ export abstract class WindowedStream extends CloseStream {
     return {...base, initial: base.targetRecords / density};
   }
 
-  async *readItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem> {
+  async *readOwnItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem> {
     const incremental = mode === SyncMode.INCREMENTAL;
     const saved = incremental ? parseCursorState(this.name, this.cursorField, state) : undefined;
     const cursor = new Cursor(this.cursorField, saved, [cursorCeiling(this.ctx.syncStartedAt, this.settleMargin)]);

@@ -140,3 +140,17 @@ export function checkReadRules(messages: AirbyteMessage[], configured: string[],
   }
   for (const s of statuses.keys()) if (!configuredSet.has(s)) throw new Error(`STREAM_STATUS for unconfigured stream ${s}`);
 }
+
+/**
+ * The date-times a stream state holds, by path: its cursor
+ * (`date_updated`) and, for streams that deliver deletions, the deletions
+ * position (`deletions.date_updated`).
+ */
+export function stateInstants(state: Record<string, any> | undefined): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(state ?? {})) {
+    if (v !== null && typeof v === 'object') for (const [k2, v2] of Object.entries<any>(v)) out.push([`${k}.${k2}`, v2]);
+    else out.push([k, v]);
+  }
+  return out;
+}

@@ -49,7 +49,9 @@ describe('committed CAT inputs', () => {
       const state = byName.get(s.name);
       assert.ok(Array.isArray(s.default_cursor_field) && s.default_cursor_field.length === 1, `${s.name} has a top-level cursor`);
       const cursor = s.default_cursor_field[0];
-      assert.deepEqual(Object.keys(state), [cursor], `${s.name}: stream_state has exactly its cursor ${cursor}`);
+      const deletions = Boolean(s.json_schema.properties._ab_cdc_deleted_at);
+      assert.deepEqual(Object.keys(state), deletions ? [cursor, 'deletions'] : [cursor], `${s.name}: stream_state has exactly its cursor ${cursor}${deletions ? ' and its deletions position' : ''}`);
+      if (deletions) assert.ok(Date.parse(state.deletions.date_updated) > Date.parse('2900-01-01T00:00:00Z'), `${s.name}: deletions position far in the future`);
       assert.match(state[cursor], CURSOR_SHAPE, `${s.name}: cursor in the connector's format`);
       assert.ok(Date.parse(state[cursor]) > Date.parse('2900-01-01T00:00:00Z'), `${s.name}: cursor far in the future`);
       const prop = s.json_schema.properties[cursor];
@@ -81,7 +83,9 @@ describe('committed CAT inputs', () => {
         const state = emitted.get(s.name);
         const cursor = s.default_cursor_field[0];
         if (!state || !(cursor in state)) continue; // a stream with no records keeps no cursor
-        assert.deepEqual(Object.keys(state), [cursor], `${s.name} saves only its cursor`);
+        const deletions = Boolean(s.json_schema.properties._ab_cdc_deleted_at);
+        assert.deepEqual(Object.keys(state), deletions ? [cursor, 'deletions'] : [cursor], `${s.name} saves only its cursor${deletions ? ' and its deletions position' : ''}`);
+        if (deletions) assert.match(state.deletions.date_updated, EMITTED_CURSOR_SHAPE, `${s.name} saves its deletions position as ${state.deletions.date_updated}`);
         assert.match(state[cursor], EMITTED_CURSOR_SHAPE, `${s.name} saves its cursor as ${state[cursor]}`);
       }
       // With the future state: no records, at least one STATE, cursors kept as given (CAT's future_state test).
@@ -94,7 +98,8 @@ describe('committed CAT inputs', () => {
       assert.ok(states.length >= incrementalOnly.streams.length);
       for (const m of states) {
         // Echoed back exactly: same value, same shape as the future state's.
-        for (const v of Object.values<string>(m.state.stream.stream_state)) assert.equal(v, '2999-01-01T00:00:00.000000+00:00');
+        const {deletions, ...own} = m.state.stream.stream_state;
+        for (const v of [...Object.values<string>(own), ...(deletions ? [deletions.date_updated] : [])]) assert.equal(v, '2999-01-01T00:00:00.000000+00:00');
       }
     } finally {
       fs.rmSync(dir, {recursive: true, force: true});

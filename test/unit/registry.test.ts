@@ -5,7 +5,8 @@ import path from 'path';
 import {SyncMode} from 'faros-airbyte-cdk';
 import {parseConfig} from '../../src/config/config';
 import {STREAM_CLASSES, allStreams, streamClass, streamInfo} from '../../src/streams/registry';
-import {StreamContext} from '../../src/streams/stream-base';
+import {CloseStream, StreamContext} from '../../src/streams/stream-base';
+import {DELETED_AT, deletionQueries} from '../../src/streams/deletions';
 import {STREAM_NAMES as GENERATED} from '../../src/generated';
 import {API_KEY, FakeClock, newClient, silentLogger} from './helpers/fakes';
 import {SCHEMAS_DIR} from '../helpers/paths';
@@ -59,5 +60,33 @@ describe('the stream registry (src/streams/registry.ts)', () => {
     assert.equal(streamClass('comments').info.parent, 'comment_threads');
     assert.throws(() => streamClass('nope'), /no stream named nope/);
     assert.equal(STREAM_CLASSES.length, streamInfo().length);
+  });
+
+  it('no stream class overrides readItems (the deletions follow readOwnItems there, stream-base.ts)', () => {
+    for (const C of STREAM_CLASSES) {
+      for (let proto = C.prototype; proto && proto !== CloseStream.prototype; proto = Object.getPrototypeOf(proto)) {
+        assert.ok(!Object.prototype.hasOwnProperty.call(proto, 'readItems'), `${C.info.name}: ${proto.constructor.name} overrides readItems`);
+      }
+    }
+  });
+
+  it('the streams whose deletions are delivered: the incremental ones Close logs, each declaring _ab_cdc_deleted_at, no other', () => {
+    const withDeletions = streamInfo().filter((s) => deletionQueries(s).length > 0).map((s) => s.name);
+    for (const s of streamInfo()) {
+      const schema = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, `${s.name}.json`), 'utf8'));
+      const declared = schema.properties[DELETED_AT];
+      if (withDeletions.includes(s.name)) {
+        assert.deepEqual({type: declared?.type, format: declared?.format}, {type: ['null', 'string'], format: 'date-time'}, s.name);
+        assert.ok(s.syncModes.includes('incremental') && s.eventObjectTypes?.length, s.name);
+      } else {
+        assert.equal(declared, undefined, `${s.name} delivers no deletions`);
+      }
+    }
+    for (const name of ['leads', 'contacts', 'opportunities', 'tasks', 'activities', 'custom_fields']) assert.ok(withDeletions.includes(name), name);
+    // the merged-away lead: a walk of its own
+    assert.deepEqual(deletionQueries(streamClass('leads').info), [
+      {objectType: 'lead', action: 'deleted'},
+      {objectType: 'lead', action: 'merged'},
+    ]);
   });
 });
