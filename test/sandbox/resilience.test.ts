@@ -195,7 +195,9 @@ describe('sandbox scripted rules and latency', () => {
     await Promise.all(Array.from({ length: 5 }, () => get(sb, '/user/')));
     const ms = Date.now() - t0;
     sb.setLatency(0);
-    assert.ok(ms >= 140 && ms < 600, `took ${ms} ms`);
+    // No upper bound on the time (a shared machine can be slow): that the
+    // requests overlapped is read from the sandbox's in-flight count instead.
+    assert.ok(ms >= 140, `took ${ms} ms`);
     const st = sb.stats();
     assert.equal(st.byGroup.user, 5);
     assert.equal(st.byStatus['200'], 5);
