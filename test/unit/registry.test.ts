@@ -54,7 +54,7 @@ describe('the stream registry (src/streams/registry.ts)', () => {
       }
       const incremental = s.syncModes.includes('incremental');
       assert.equal(incremental, Boolean(s.cursor), `${s.name}: a cursor exactly when incremental`);
-      if (['created_windows', 'updated_windows', 'task_windows', 'events', 'scan'].includes(s.kind)) assert.ok(incremental, `${s.name}: ${s.kind} is incremental`);
+      if (['created_windows', 'updated_windows', 'task_windows', 'search_windows', 'events', 'scan'].includes(s.kind)) assert.ok(incremental, `${s.name}: ${s.kind} is incremental`);
     }
     assert.equal(streamClass('comments').info.parent, 'comment_threads');
     assert.throws(() => streamClass('nope'), /no stream named nope/);
