@@ -165,6 +165,21 @@ describe('leads and contacts through POST /data/search/', () => {
     }
   });
 
+  test('a refusal after the search answered once fails the stream loudly (no silent switch mid-sync)', async () => {
+    sandbox.script({path: '/data/search/', afterRequests: 1, times: 1000, respond: REFUSED});
+    let res: RunResult;
+    try {
+      res = await read(catalog('full_refresh', ['leads']));
+    } finally {
+      sandbox.clearScripts();
+    }
+    assert.notEqual(res.code, 0);
+    const errors = errorTraces(res.messages, 'leads').map((m) => m.trace.error.message);
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.match(errors[0], /data\/search.*404|404.*data\/search/s);
+    assert.ok(!logLines(res.messages, 'WARN').some((l) => l.includes('Close refused POST /data/search/')), 'no fallback after the search answered');
+  });
+
   test('a search whose answers lack fields: records are read whole by id, equal to the full ones', async () => {
     const full = await read(catalog('full_refresh', ['contacts']));
     assertClean(full, ['contacts']);
