@@ -16,6 +16,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     nowUs: (opts.now ?? new Date()).getTime() * 1000,
     recordVersions: opts.recordVersions ?? false,
     naiveDateTimes: opts.naiveDateTimes ?? 'none',
+    contactShare: opts.contactShare,
   });
   const server = new SandboxServer(
     store,

@@ -103,6 +103,8 @@ export interface SandboxOptions {
   naiveDateTimes?: NaiveDateTimes;
   /** `_sandbox_version` in every record (default false) */
   recordVersions?: boolean;
+  /** share of the generated contacts kept (default 1, about 1.8 per lead; the rest of the account is unchanged) */
+  contactShare?: number;
   /** change the account while it is read (default: off) */
   live?: LiveOptions | null;
   /** POST /data/search/: limits, cursor lifetime, walk cap, index lag, clock. */

@@ -28,6 +28,7 @@ import {performance} from 'perf_hooks';
 import {STREAM_NAMES, Sandbox, SandboxOptions, startSandbox} from '../sandbox';
 import {RunResult, runProcess} from './bench/proc';
 import {Floor, SPEC_BY_STREAM, computeFloor} from './bench/streams';
+import {connectorArgs, sectionIncremental} from './bench/incremental';
 
 const ROOT = path.resolve(__dirname, '..');
 const BASELINE = path.join(__dirname, 'bench', 'baseline.js');
@@ -78,8 +79,8 @@ const SCALES: Record<'full' | 'quick', Scales> = {
   quick: {rate: 500, cpu: 2000, memory: [500, 4000]},
 };
 
-type Section = 'rate' | 'cpu' | 'memory';
-const SECTIONS: Section[] = ['rate', 'cpu', 'memory'];
+type Section = 'rate' | 'cpu' | 'memory' | 'incremental';
+const SECTIONS: Section[] = ['rate', 'cpu', 'memory', 'incremental'];
 
 // ------------------------------------------------------------------ report
 
@@ -441,7 +442,7 @@ function noLimits(): string {
 }
 
 function usage(): never {
-  console.error('usage: npm run bench -- [rate] [cpu] [memory] [--quick] [--timeout=SECONDS per sync, default 600] [--limit-headers]   (default: all sections)');
+  console.error('usage: npm run bench -- [rate] [cpu] [memory] [incremental [--connector=DIR ...]] [--quick] [--timeout=SECONDS per sync, default 600] [--limit-headers]   (default: all sections)');
   process.exit(2);
 }
 
@@ -453,6 +454,7 @@ async function main(): Promise<void> {
     if (a === '--quick') quick = true;
     else if (a === '--limit-headers') limitHeaders = true;
     else if (/^--timeout=\d+$/.test(a)) runTimeoutMs = Number(a.slice('--timeout='.length)) * 1000;
+    else if (a.startsWith('--connector=')) continue; // the incremental section's builds to compare (scripts/bench/incremental.ts)
     else if (a === 'all') chosen.push(...SECTIONS);
     else if ((SECTIONS as string[]).includes(a)) chosen.push(a as Section);
     else usage();
@@ -478,6 +480,7 @@ async function main(): Promise<void> {
     if (s === 'rate') await sectionRate(scales.rate);
     if (s === 'cpu') await sectionCpu(scales.cpu);
     if (s === 'memory') await sectionMemory(scales.memory);
+    if (s === 'incremental') await sectionIncremental({scale: quick ? 2000 : 20000, current: SNAPSHOT, others: connectorArgs(args), outDir: OUT, timeoutMs: runTimeoutMs, env: process.env, report: {log, warn, row, table}});
   }
   log(`\nbenchmark took ${secs(performance.now() - started)}; load average at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   if (warnings.length) log(`${warnings.length} warning(s) above: figures from a failed or incomplete sync are suspect.`);

@@ -90,6 +90,7 @@ export interface StoreOptions extends MaterializeOptions {
   seed: number;
   scale: number;
   nowUs: number;
+  contactShare?: number;
 }
 
 /**

@@ -37,6 +37,8 @@ export interface DataSearchOptions {
   fieldsNotReturned?: string[];
   /** The clock for cursor lifetimes and index lag, in ms since the epoch. */
   now?: () => number;
+  /** The next this many cursor continuations answer as expired, whatever their age (tests: a consumer that held a page too long). */
+  expireNext?: number;
 }
 
 type Resolved = Required<DataSearchOptions>;
@@ -51,6 +53,7 @@ const DEFAULTS: Resolved = {
   sortPrecision: 'microsecond',
   fieldsNotReturned: [],
   now: () => Date.now(),
+  expireNext: 0,
 };
 
 interface CursorEntry {
@@ -140,7 +143,9 @@ export class DataSearch {
     const token = decodeCursor(req.cursor!);
     const entry = token ? this.cursors.get(token.n) : undefined;
     const issuedAt = entry?.issuedAt ?? token?.issuedAt;
-    if (issuedAt !== undefined && now - issuedAt > this.opts.cursorTtlMs) {
+    const forced = entry !== undefined && this.opts.expireNext > 0;
+    if (forced) this.opts.expireNext--;
+    if (forced || (issuedAt !== undefined && now - issuedAt > this.opts.cursorTtlMs)) {
       if (token) this.cursors.delete(token.n);
       // GUESS: status 400 and a message that names the cursor and its expiry (a public client detects it so; notes §3). The text is ours.
       throw badRequest('The cursor has expired. Please repeat your search without a cursor.');

@@ -88,6 +88,7 @@ const KIND_TEXT: Record<StreamInfo['kind'], string> = {
   created_windows: 'date_created windows, attribution window',
   updated_windows: 'date_updated windows, checkpoint per page',
   task_windows: 'date_updated windows paged by date_created',
+  search_windows: 'date_updated windows through the Advanced Filtering API (only what changed), fallback if refused',
   events: 'cursor walk, last 30 days',
   custom: 'see notes',
 };

@@ -85,14 +85,14 @@ export function scanStream(d: ScanDeclaration): StreamClass<FullScanStream> {
   };
 }
 
-const SCANNED = 'read whole (no date filter in Close), records ≥ cursor emitted';
+const SCANNED = 'read whole (GET /custom_field/… has no date filter or order), 1000 per page, records ≥ cursor emitted';
 
 export const Users = scanStream({
   name: 'users',
   path: '/user/',
   pageSize: 1000,
   stitch: true,
-  notes: 'read whole, records ≥ cursor emitted',
+  notes: 'read whole: GET /user/ has no date filter (`_order_by` sorts by name only); 1000 per page, one request for most accounts; records ≥ cursor emitted',
   airbyte: [{stream: 'users'}],
 });
 /** Stitch's custom_fields table: the lead custom field definitions. */

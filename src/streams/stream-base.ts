@@ -180,7 +180,7 @@ export abstract class CloseStream extends AirbyteStreamBase {
    * is undefined on a first sync and in full refresh, and never holds the
    * deletions position.
    */
-  protected abstract readOwnItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem>;
+  abstract readOwnItems(mode: SyncMode, state: StreamState | undefined): AsyncGenerator<StreamItem>;
 
   /**
    * What the read loop prints: the stream's own items, then, in incremental

@@ -23,6 +23,8 @@ export type StreamKind =
   | 'updated_windows'
   /** date_updated windows paged by date_created */
   | 'task_windows'
+  /** date_updated windows through the Advanced Filtering API (POST /data/search/), with a fallback where Close refuses it */
+  | 'search_windows'
   /** the event log's cursor walk */
   | 'events'
   /** another shape of request, described in the notes */

@@ -130,7 +130,8 @@ describe('resilience: bad answers from Close', () => {
     const cases: [string, string, string, RegExp][] = [
       ['offset paging (users)', 'users', '/user/', /GET \/user\/ \(stream users[^)]*\): Close said has_more but sent an empty page; stopping instead of looping/],
       ['keyset paging, newest first (activities)', 'activities', '/activity/', /GET \/activity\/ \(stream activities\): Close said has_more but sent an empty page; stopping instead of looping/],
-      ['keyset paging, oldest first (leads)', 'leads', '/lead/', /GET \/lead\/ \(stream leads\): Close said has_more but sent an empty page; stopping instead of looping/],
+      // (leads page through POST /data/search/ since issue 14; opportunities use the same ascending keyset reader)
+      ['keyset paging, oldest first (opportunities)', 'opportunities', '/opportunity/', /GET \/opportunity\/ \(stream opportunities\): Close said has_more but sent an empty page; stopping instead of looping/],
       ['cursor paging (event_log)', 'event_log', '/event/', /GET \/event\/ \(stream event_log\): Close keeps sending a cursor with no new events; stopping instead of looping/],
     ];
     for (const [what, stream, path, message] of cases) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {Sandbox} from '../../sandbox';
 import {RunResult, runConnector, tempDir, writeJson} from '../helpers/connector';
 import {AirbyteMessage, checkReadRules, recordsOf} from '../helpers/protocol';
-import {assertHoldsTruth, errorTraces, statusesOf} from '../helpers/resilience';
+import {assertHoldsTruth, errorTraces, logLines, statusesOf} from '../helpers/resilience';
 import {catalogFrom, configFor, startTestSandbox, streamNames} from '../helpers/sandbox';
 import {STREAM_NAMES} from '../helpers/streams';
 
@@ -18,8 +18,8 @@ const SKIP_CAP = 300;
 /**
  * Streams allowed to fail here, each test of theirs marked todo (it runs and
  * reports without failing the suite). Empty: contacts, the last stream that
- * paged by deep `_skip` offsets, now falls back to the lead search past the
- * cap. Add a name only with a reason and a plan to remove it.
+ * paged by deep `_skip` offsets, reads through the Advanced Filtering API, and
+ * where Close refuses it falls back to the lead search past the cap. Add a name only with a reason and a plan to remove it.
  */
 const KNOWN_DEEP_OFFSETS = new Set<string>([]);
 
@@ -75,14 +75,18 @@ describe(`resilience: the sandbox's _skip cap at ${SKIP_CAP}, thousands of leads
   for (const wording of ['documented-newline', 'less-or-equal'] as const) {
     test(`contacts: the fallback past the cap starts when Close words the refusal "${wording}"`, async () => {
       sandbox.setSkipCapWording(wording);
+      // Contacts page GET /contact/ by offset only where Close refuses the Advanced Filtering API (issue 14).
+      sandbox.script({path: '/data/search/', times: 1000, respond: {status: 404, body: JSON.stringify({error: 'Not found.'})}});
       try {
         const catalog = writeJson(dir, `contacts-${wording}.json`, catalogFrom(discover, 'full_refresh', ['contacts']));
         const res = await runConnector(['read', '--config', config, '--catalog', catalog], {timeoutMs: 90_000});
         assert.deepEqual(errorTraces(res.messages).map((m) => m.trace.error.message), []);
         assert.equal(res.code, 0);
         assertHoldsTruth(sandbox, 'contacts', recordsOf(res.messages, 'contacts'), ` (${wording})`);
+        assert.ok(logLines(res.messages, 'WARN').some((l) => l.includes('Close refused to page past')), 'the skip-cap fallback ran');
       } finally {
         sandbox.setSkipCapWording('documented');
+        sandbox.clearScripts();
       }
     });
   }

@@ -47,7 +47,7 @@ describe('the stream registry (src/streams/registry.ts)', () => {
   it('declarations are complete: endpoint, notes, a parent that exists and is read before, incremental kinds with a cursor', () => {
     const names = streamInfo().map((s) => s.name);
     for (const s of streamInfo()) {
-      assert.match(s.endpoint, /^GET \//, `${s.name}: endpoint`);
+      assert.match(s.endpoint, /^(GET|POST) \//, `${s.name}: endpoint`);
       assert.ok(s.notes, `${s.name}: notes`);
       if (s.kind === 'child') {
         assert.ok(s.parent && names.includes(s.parent), `${s.name}: parent ${s.parent}`);
@@ -55,7 +55,7 @@ describe('the stream registry (src/streams/registry.ts)', () => {
       }
       const incremental = s.syncModes.includes('incremental');
       assert.equal(incremental, Boolean(s.cursor), `${s.name}: a cursor exactly when incremental`);
-      if (['created_windows', 'updated_windows', 'task_windows', 'events', 'scan'].includes(s.kind)) assert.ok(incremental, `${s.name}: ${s.kind} is incremental`);
+      if (['created_windows', 'updated_windows', 'task_windows', 'search_windows', 'events', 'scan'].includes(s.kind)) assert.ok(incremental, `${s.name}: ${s.kind} is incremental`);
     }
     assert.equal(streamClass('comments').info.parent, 'comment_threads');
     assert.throws(() => streamClass('nope'), /no stream named nope/);

@@ -7,7 +7,7 @@ import addFormats from 'ajv-formats';
 import {SyncMode} from 'faros-airbyte-cdk';
 import {parseConfig} from '../../src/config/config';
 import {Users} from '../../src/streams/full-scan-stream';
-import {Leads} from '../../src/streams/leads';
+import {LeadsQuery as Leads} from '../../src/streams/leads-query';
 import {CloseStream, StreamContext} from '../../src/streams/stream-base';
 import {parseInstant} from '../../src/time/instant';
 import {API_KEY, FakeClock, ROOT, loadCassette, newClient, replayTransport, replayTransportWith, silentLogger, sortDataBy} from './helpers/fakes';

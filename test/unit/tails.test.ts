@@ -4,7 +4,7 @@ import {SyncMode} from 'faros-airbyte-cdk';
 import {parseConfig} from '../../src/config/config';
 import {Activities} from '../../src/streams/activities';
 import {EventLog} from '../../src/streams/event-log';
-import {Leads} from '../../src/streams/leads';
+import {LeadsQuery as Leads} from '../../src/streams/leads-query';
 import {Opportunities} from '../../src/streams/opportunities';
 import {CloseStream, StreamContext} from '../../src/streams/stream-base';
 import {MAX_TAILS, TAIL_MEMORY, TailPlan} from '../../src/streams/tails';
