@@ -129,7 +129,8 @@ export class CloseClient {
           auth: {username: this.opts.apiKey, password: ''},
         });
       } catch (err) {
-        this.limiter.release(group, undefined);
+        // No answer: the pacer learns nothing from it (see RateLimiter.failed).
+        this.limiter.failed(group);
         const reason = err instanceof NetworkError ? err.message : 'request failed';
         this.opts.logger?.debug(`${where} ${shown}: ${reason} after ${this.clock.now() - sentAt} ms`);
         if (attempt < this.opts.maxRetries) {
@@ -146,8 +147,10 @@ export class CloseClient {
       if (res.status === 429) {
         this.stats.rateLimited++;
         const hint = retryAfterMs(res.headers, res.body);
-        // A 429 that asks for no wait (reset=0, Retry-After: 0) would be resent at once, forever: back off instead.
-        const waitMs = hint !== undefined && hint > 0 ? hint : backoffDelayMs(attempt + 1, this.backoff, this.random);
+        // A 429 that asks for no wait (reset=0, Retry-After: 0) or says nothing would be resent at once, forever:
+        // the group backs off exponentially instead, longer with every such 429 in a row.
+        const waitMs = hint !== undefined && hint > 0 ? hint : this.limiter.hintless429(group, this.backoff, this.random);
+        this.limiter.throttled(group);
         if (rateLimitWaitedMs + waitMs > this.opts.maxRateLimitWaitMs) {
           throw fail(
             `rate limited by Close (429): Close asks to wait ${seconds(waitMs)} s${
