@@ -21,6 +21,8 @@ export interface ClientOptions {
   clock?: Clock;
   random?: () => number;
   transport?: Transport;
+  /** Requests the connector may have in flight at once: the socket pool is at least this large. */
+  maxInFlight?: number;
   /** Defaults to 1 s base, 30 s cap; CLOSEIO_BACKOFF_BASE_MS overrides the base (a tuning knob, see backoff.ts). */
   backoff?: BackoffPolicy;
   logger?: ClientLogger;
@@ -73,7 +75,7 @@ export class CloseClient {
       this.transport = opts.transport;
       this.closeTransport = () => undefined;
     } else {
-      const t = axiosTransport();
+      const t = axiosTransport(undefined, {maxInFlight: opts.maxInFlight});
       this.transport = t.send;
       this.closeTransport = t.close;
     }
