@@ -1,5 +1,6 @@
 import {FailureType} from '../errors';
 import {BackoffPolicy, backoffDelayMs, backoffFromEnv} from './backoff';
+import {noteBodySize} from './body-size';
 import {Clock, realClock} from './clock';
 import {apiError, closeMessageOf, isSkipCapMessage} from './close-errors';
 import {RateLimiter} from './rate-limiter';
@@ -47,6 +48,14 @@ const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 function seconds(ms: number): string {
   const s = ms / 1000;
   return s >= 10 || Number.isInteger(s) ? String(Math.round(s)) : s.toFixed(1);
+}
+
+function parseJson<T>(body: string): {ok: true; value: T} | {ok: false} {
+  try {
+    return {ok: true, value: JSON.parse(body) as T};
+  } catch {
+    return {ok: false};
+  }
 }
 
 /** Waits longer than this are worth a log line: the user should know why the sync is quiet. */
@@ -173,18 +182,20 @@ export class CloseClient {
       }
 
       if (res.status >= 200 && res.status < 300) {
-        try {
-          return JSON.parse(res.body) as T;
-        } catch {
-          const reason = `answered ${res.status} with ${
-            contentType.includes('json') || !res.body.trim() ? 'a truncated or invalid JSON body' : closeMessageOf(res.body, contentType)
-          }`;
-          if (attempt < this.opts.maxRetries) {
-            attempt = await this.retryAfterBackoff(attempt, where, reason);
-            continue;
-          }
-          throw fail(`${reason}; gave up after ${attempt} retries`, 'system_error', res.status);
+        const parsed = parseJson<T>(res.body);
+        if (parsed.ok) {
+          // Bounded buffers weigh records by the bytes they came from (body-size.ts).
+          noteBodySize(parsed.value, res.body.length);
+          return parsed.value;
         }
+        const reason = `answered ${res.status} with ${
+          contentType.includes('json') || !res.body.trim() ? 'a truncated or invalid JSON body' : closeMessageOf(res.body, contentType)
+        }`;
+        if (attempt < this.opts.maxRetries) {
+          attempt = await this.retryAfterBackoff(attempt, where, reason);
+          continue;
+        }
+        throw fail(`${reason}; gave up after ${attempt} retries`, 'system_error', res.status);
       }
 
       const message = closeMessageOf(res.body, contentType);
