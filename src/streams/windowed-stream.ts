@@ -87,7 +87,7 @@ export abstract class WindowedStream extends CloseStream {
 
   /** The first windows' size, from what the probe learned: the average density (total) or a sample's. */
   private sizing(start: Micros, upper: Micros, probe: RangeProbe): WindowSizing {
-    const base = this.windowSizing;
+    const base = {...this.windowSizing, spread: this.ctx.config.requestsPerStream};
     const density = probe.density ?? (probe.total !== undefined && upper > start ? probe.total / (upper - start) : undefined);
     if (!density) return base;
     return {...base, initial: base.targetRecords / density};
