@@ -47,5 +47,5 @@ export class Budget {
  * together: in bytes of Close's answers (about twice that in memory once
  * parsed). Streams that are not busy leave it to the busy one.
  */
-export const READ_AHEAD_BYTES = 12 * 1024 * 1024;
+export const READ_AHEAD_BYTES = 16 * 1024 * 1024;
 export const sharedReadAhead = new Budget(READ_AHEAD_BYTES);
