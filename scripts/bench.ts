@@ -114,10 +114,11 @@ async function main(): Promise<void> {
   for (const b of builds) log(`${b.label} runs with NODE_OPTIONS=${b.nodeOptions ?? '(none)'}, as its Dockerfile sets it`);
 
   const started = performance.now();
-  for (const build of builds) {
-    settings.build = build;
-    if (builds.length > 1) log(`\n######## ${build.label}: ${gitDescribe(build.dir)}`);
-    for (const s of sections) {
+  // Each section runs for every build back to back: before and after are measured under the same load.
+  for (const s of sections) {
+    for (const build of builds) {
+      settings.build = build;
+      if (builds.length > 1) log(`\n######## ${s}, ${build.label}: ${gitDescribe(build.dir)}`);
       if (s === 'rate') await sectionRate(scales.rate);
       if (s === 'cpu') await sectionCpu(scales.cpu);
       if (s === 'memory') await sectionMemory(scales.memory);
