@@ -13,7 +13,8 @@ import {SPEC_BY_STREAM} from './streams';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const BASELINE = path.join(__dirname, 'baseline.js');
-export const OUT = path.join(ROOT, 'out', 'bench');
+/** Where builds are copied and the report written; BENCH_OUT (inside the repository, for its node_modules) lets two runs go at once. */
+export const OUT = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(ROOT, 'out', 'bench');
 /**
  * A build of the connector under test: the built connector of a worktree
  * (this one by default, `--connector=DIR` another, `--before=DIR` a second
