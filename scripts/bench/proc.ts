@@ -20,6 +20,8 @@ export interface RunResult {
   stderrTail: string;
   /** killed after opts.timeoutMs */
   timedOut: boolean;
+  /** Date.now() at spawn: the clock of emitted_at */
+  spawnedAt: number;
 }
 
 interface ProcSample {
@@ -49,7 +51,14 @@ function sample(pid: number): ProcSample | undefined {
 export function runProcess(
   cmd: string,
   args: string[],
-  opts: {cwd: string; env?: NodeJS.ProcessEnv; keepMessages?: boolean; timeoutMs?: number}
+  opts: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    keepMessages?: boolean;
+    timeoutMs?: number;
+    /** A slow destination: stdout is read at this many bytes/s (paused between chunks), the child's writes wait. */
+    readBytesPerSecond?: number;
+  }
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const tally = new OutputTally({keepMessages: opts.keepMessages});
@@ -57,6 +66,7 @@ export function runProcess(
     let peak: number | undefined;
     let cpuMs: number | undefined;
     const started = performance.now();
+    const spawnedAt = Date.now();
     const child = spawn(cmd, args, {cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe']});
     const poll = (): void => {
       if (child.pid === undefined) return;
@@ -79,10 +89,19 @@ export function runProcess(
           }, opts.timeoutMs);
     const stopTimers = (): void => {
       clearInterval(timer);
+      if (readPause) clearTimeout(readPause);
       if (deadline) clearTimeout(deadline);
       if (killer) clearTimeout(killer);
     };
-    child.stdout.on('data', (chunk: Buffer) => tally.push(chunk));
+    let readPause: NodeJS.Timeout | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      tally.push(chunk);
+      const rate = opts.readBytesPerSecond;
+      if (rate && rate > 0) {
+        child.stdout.pause();
+        readPause = setTimeout(() => child.stdout.resume(), (1000 * chunk.length) / rate);
+      }
+    });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
     });
@@ -94,7 +113,7 @@ export function runProcess(
       const wallMs = performance.now() - started;
       stopTimers();
       tally.end();
-      resolve({wallMs, exitCode, signal, tally, peakRssBytes: peak, cpuMs, stderrTail: stderr, timedOut});
+      resolve({wallMs, exitCode, signal, tally, peakRssBytes: peak, cpuMs, stderrTail: stderr, timedOut, spawnedAt});
     });
   });
 }

@@ -1,5 +1,6 @@
 import {FailureType} from '../errors';
 import {BackoffPolicy, backoffDelayMs, backoffFromEnv} from './backoff';
+import {noteBodySize} from './body-size';
 import {Clock, realClock} from './clock';
 import {apiError, closeMessageOf, isSkipCapMessage} from './close-errors';
 import {RateLimiter} from './rate-limiter';
@@ -21,6 +22,8 @@ export interface ClientOptions {
   clock?: Clock;
   random?: () => number;
   transport?: Transport;
+  /** Requests the connector may have in flight at once: the socket pool is at least this large. */
+  maxInFlight?: number;
   /** Defaults to 1 s base, 30 s cap; CLOSEIO_BACKOFF_BASE_MS overrides the base (a tuning knob, see backoff.ts). */
   backoff?: BackoffPolicy;
   logger?: ClientLogger;
@@ -45,6 +48,14 @@ const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 function seconds(ms: number): string {
   const s = ms / 1000;
   return s >= 10 || Number.isInteger(s) ? String(Math.round(s)) : s.toFixed(1);
+}
+
+function parseJson<T>(body: string): {ok: true; value: T} | {ok: false} {
+  try {
+    return {ok: true, value: JSON.parse(body) as T};
+  } catch {
+    return {ok: false};
+  }
 }
 
 /** Waits longer than this are worth a log line: the user should know why the sync is quiet. */
@@ -73,7 +84,7 @@ export class CloseClient {
       this.transport = opts.transport;
       this.closeTransport = () => undefined;
     } else {
-      const t = axiosTransport();
+      const t = axiosTransport(undefined, {maxInFlight: opts.maxInFlight});
       this.transport = t.send;
       this.closeTransport = t.close;
     }
@@ -129,7 +140,8 @@ export class CloseClient {
           auth: {username: this.opts.apiKey, password: ''},
         });
       } catch (err) {
-        this.limiter.release(group, undefined);
+        // No answer: the pacer learns nothing from it (see RateLimiter.failed).
+        this.limiter.failed(group);
         const reason = err instanceof NetworkError ? err.message : 'request failed';
         this.opts.logger?.debug(`${where} ${shown}: ${reason} after ${this.clock.now() - sentAt} ms`);
         if (attempt < this.opts.maxRetries) {
@@ -146,8 +158,10 @@ export class CloseClient {
       if (res.status === 429) {
         this.stats.rateLimited++;
         const hint = retryAfterMs(res.headers, res.body);
-        // A 429 that asks for no wait (reset=0, Retry-After: 0) would be resent at once, forever: back off instead.
-        const waitMs = hint !== undefined && hint > 0 ? hint : backoffDelayMs(attempt + 1, this.backoff, this.random);
+        // A 429 that asks for no wait (reset=0, Retry-After: 0) or says nothing would be resent at once, forever:
+        // the group backs off exponentially instead, longer with every such 429 in a row.
+        const waitMs = hint !== undefined && hint > 0 ? hint : this.limiter.hintless429(group, this.backoff, this.random);
+        this.limiter.throttled(group);
         if (rateLimitWaitedMs + waitMs > this.opts.maxRateLimitWaitMs) {
           throw fail(
             `rate limited by Close (429): Close asks to wait ${seconds(waitMs)} s${
@@ -168,18 +182,20 @@ export class CloseClient {
       }
 
       if (res.status >= 200 && res.status < 300) {
-        try {
-          return JSON.parse(res.body) as T;
-        } catch {
-          const reason = `answered ${res.status} with ${
-            contentType.includes('json') || !res.body.trim() ? 'a truncated or invalid JSON body' : closeMessageOf(res.body, contentType)
-          }`;
-          if (attempt < this.opts.maxRetries) {
-            attempt = await this.retryAfterBackoff(attempt, where, reason);
-            continue;
-          }
-          throw fail(`${reason}; gave up after ${attempt} retries`, 'system_error', res.status);
+        const parsed = parseJson<T>(res.body);
+        if (parsed.ok) {
+          // Bounded buffers weigh records by the bytes they came from (body-size.ts).
+          noteBodySize(parsed.value, res.body.length);
+          return parsed.value;
         }
+        const reason = `answered ${res.status} with ${
+          contentType.includes('json') || !res.body.trim() ? 'a truncated or invalid JSON body' : closeMessageOf(res.body, contentType)
+        }`;
+        if (attempt < this.opts.maxRetries) {
+          attempt = await this.retryAfterBackoff(attempt, where, reason);
+          continue;
+        }
+        throw fail(`${reason}; gave up after ${attempt} retries`, 'system_error', res.status);
       }
 
       const message = closeMessageOf(res.body, contentType);

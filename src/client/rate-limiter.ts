@@ -1,3 +1,4 @@
+import {BackoffPolicy, backoffDelayMs} from './backoff';
 import {Clock} from './clock';
 import {RateLimitInfo} from './rate-limit-headers';
 
@@ -8,6 +9,15 @@ export const ORG_LIMIT_MULTIPLIER = 3;
  * streams at once, and their first requests should not all arrive together.
  */
 export const SLOW_START_BUDGET = 10;
+/**
+ * Requests a group may have in flight before any of its answers came back: a
+ * polite slow start, since Close's limits are per endpoint group and unknown
+ * until the group's first answer. Each HTTP answer lets one more go (one
+ * round trip doubles the allowance, as TCP's slow start does); a 429 drops
+ * the group back to this. A network failure is no answer: it changes nothing.
+ */
+export const SLOW_START_IN_FLIGHT = 1;
+
 /**
  * Slack for timing noise between our clock and Close's counters (network
  * jitter, a busy event loop): windows are treated as this much longer, and
@@ -54,6 +64,12 @@ interface GroupState {
   /** Set by a 429: nobody in the group sends before this (clock ms). */
   blockedUntil?: number;
   inFlight: number;
+  /** How many may be in flight at once during slow start; undefined once the group's limit is known. */
+  allowance?: number;
+  /** 429s in a row without a usable wait hint: the exponent of their backoff. */
+  hintless: number;
+  /** Requests waiting for an in-flight slot (slow start). */
+  waiting: (() => void)[];
   starts: StartLog;
 }
 
@@ -83,7 +99,7 @@ export class RateLimiter {
   private group(name: string): GroupState {
     let g = this.groups.get(name);
     if (!g) {
-      g = {startedSinceUpdate: 0, inFlight: 0, starts: new StartLog()};
+      g = {startedSinceUpdate: 0, inFlight: 0, allowance: SLOW_START_IN_FLIGHT, hintless: 0, waiting: [], starts: new StartLog()};
       this.groups.set(name, g);
     }
     return g;
@@ -119,10 +135,19 @@ export class RateLimiter {
     return Math.max(0, until - now);
   }
 
-  /** Waits for a slot, then counts the request as started. Returns the ms waited. */
+  /** Waits for a slot, then counts the request as started. Returns the ms waited for Close's limits. */
   async acquire(name: string): Promise<number> {
     let waited = 0;
+    const slot = this.group(name);
+    // Both conditions must hold at the same moment: a request that waited for
+    // time checks the slow-start allowance again, and the other way round.
     for (;;) {
+      if (slot.allowance !== undefined && slot.inFlight >= slot.allowance) {
+        // Slow start: wait for an answer of this group (it wakes us), not a time.
+        // Not counted as waited: Close did not ask for it (max_rate_limit_wait is about Close's waits).
+        await new Promise<void>((resolve) => slot.waiting.push(resolve));
+        continue;
+      }
       const delay = this.delayFor(name);
       if (delay <= 0) break;
       // Past the reset by a margin, so that Close's window has really rolled over.
@@ -157,8 +182,17 @@ export class RateLimiter {
   release(name: string, info: RateLimitInfo | undefined, learnLimit = true, sentAt = this.clock.now()): void {
     const g = this.group(name);
     g.inFlight = Math.max(0, g.inFlight - 1);
-    if (learnLimit) this.answered = true;
-    if (learnLimit && info?.limit !== undefined && info.limit > 0) g.limit = info.limit;
+    if (learnLimit) {
+      this.answered = true;
+      g.hintless = 0;
+      if (g.allowance !== undefined) g.allowance++;
+    }
+    if (learnLimit && info?.limit !== undefined && info.limit > 0) {
+      g.limit = info.limit;
+      // The limit is known: pacing by it (and by `remaining`) replaces the slow start.
+      g.allowance = undefined;
+    }
+    this.wakeWaiting(g);
     if (info?.resetSeconds !== undefined && info.resetSeconds > 0) {
       this.windowMs = Math.max(this.windowMs, Math.ceil(info.resetSeconds) * 1000);
     }
@@ -167,6 +201,42 @@ export class RateLimiter {
     g.resetAt = sentAt + info.resetSeconds * 1000;
     // Requests still in flight were probably counted by Close after this one.
     g.startedSinceUpdate = g.inFlight;
+  }
+
+  /**
+   * A request that got no answer (network failure, timeout): it frees its
+   * slot, and teaches nothing — neither a limit nor that Close is reachable,
+   * so slow start goes on as before.
+   */
+  failed(name: string): void {
+    const g = this.group(name);
+    g.inFlight = Math.max(0, g.inFlight - 1);
+    this.wakeWaiting(g);
+  }
+
+  /**
+   * A 429 that says nothing usable about how long to wait (Retry-After: 0, no
+   * RateLimit reset, no rate_reset): the group backs off exponentially (capped,
+   * jittered) by how many such 429s it had since its last success — a count
+   * of the group, not of one request, so that every request of a stuck group
+   * waits longer and longer, together. Returns the wait, ms.
+   */
+  hintless429(name: string, policy: BackoffPolicy, random: () => number): number {
+    const g = this.group(name);
+    g.hintless++;
+    return backoffDelayMs(g.hintless, policy, random);
+  }
+
+  /** A 429 drops the group back to slow start: whatever it thought it could send was too much. */
+  throttled(name: string): void {
+    const g = this.group(name);
+    g.allowance = SLOW_START_IN_FLIGHT;
+  }
+
+  /** Wakes as many waiting requests as the allowance has room for; each checks again when it runs. */
+  private wakeWaiting(g: GroupState): void {
+    const free = g.allowance === undefined ? g.waiting.length : Math.max(0, g.allowance - g.inFlight);
+    for (const fn of g.waiting.splice(0, free)) fn();
   }
 
   /** A 429 for the group: hold it until Close says the window resets. */

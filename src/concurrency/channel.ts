@@ -12,15 +12,35 @@ export class Channel<T> {
   private wakeConsumer: (() => void) | undefined;
   private wakeProducers: (() => void)[] = [];
 
-  constructor(private readonly capacity: number) {}
+  private weights: number[] = [];
+  private held = 0;
+
+  /**
+   * At most `capacity` items, and with `bytes`, at most `bytes.capacity` of
+   * their weight (bytes, say) — one item always fits into an empty channel.
+   */
+  constructor(
+    private readonly capacity: number,
+    private readonly bytes?: {capacity: number; weight(item: T): number}
+  ) {}
+
+  private full(weight: number): boolean {
+    if (this.items.length >= this.capacity) return true;
+    return this.bytes !== undefined && this.items.length > 0 && this.held + weight > this.bytes.capacity;
+  }
 
   /** Resolves false when the consumer has gone away: the producer should stop. */
   async push(item: T): Promise<boolean> {
-    while (this.items.length >= this.capacity && !this.cancelled) {
+    const weight = this.bytes ? this.bytes.weight(item) : 0;
+    while (this.full(weight) && !this.cancelled) {
       await new Promise<void>((resolve) => this.wakeProducers.push(resolve));
     }
     if (this.cancelled) return false;
     this.items.push(item);
+    if (this.bytes) {
+      this.weights.push(weight);
+      this.held += weight;
+    }
     this.wake('consumer');
     return true;
   }
@@ -47,6 +67,7 @@ export class Channel<T> {
       await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
     }
     const value = this.items.shift() as T;
+    if (this.bytes) this.held -= this.weights.shift() ?? 0;
     this.wake('producer');
     return {done: false, value};
   }

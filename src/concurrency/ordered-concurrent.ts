@@ -1,3 +1,4 @@
+import {Budget} from './budget';
 import {Channel} from './channel';
 
 /** Marks the end of one task's items in the ordered output. */
@@ -14,20 +15,30 @@ export interface OrderedOptions<T> {
   /** Tasks running at once. */
   concurrency: number;
   /**
-   * How much the tasks behind the one being printed may hold, in `weight`
-   * units (records): the memory bound of working ahead.
+   * How much the tasks behind the one being printed may hold together, in
+   * `weight` units (bytes or records): the memory bound of working ahead.
+   * Ignored when `shared` is given.
    */
   budget: number;
+  /**
+   * How much the task being printed may hold that was not printed yet (its
+   * own bound, so that it never waits for the others). Defaults to `budget`.
+   */
+  headBudget?: number;
+  /** A budget shared with other pools for the tasks behind the head (instead of `budget`). */
+  shared?: Budget;
   weight(item: T): number;
 }
 
 /**
  * Runs up to `concurrency` tasks at once and yields their items in task
  * order: all items of the first task, its TaskEnd, then the second's, and so
- * on. While the first task's items are being printed, the later tasks work
- * ahead into buffers that together hold at most `budget` (the first task is
- * never held back, so the output always moves). A task that finished early
- * frees its slot for the next one.
+ * on. Every item waits for room before it is buffered: the task being
+ * printed (the head) in a budget of its own (headBudget), the tasks behind it
+ * in one they share (budget, or `shared` across pools). So memory is bounded
+ * however slowly the output is consumed and however large a task turns out,
+ * and the head never waits for the others: the output always moves. A task
+ * that finished early frees its slot for the next one.
  *
  * Tasks are created lazily by nextTask(), so a task can be shaped by how the
  * earlier ones went (adaptive window sizes). A task's error is thrown when
@@ -37,23 +48,34 @@ export async function* orderedConcurrent<K, T>(
   nextTask: () => OrderedTask<K, T> | undefined,
   opts: OrderedOptions<T>
 ): AsyncGenerator<T | TaskEnd<K>> {
-  type Slot = {key: K; channel: Channel<T>};
+  /** `held`: the weight of this slot's items not printed yet; `ahead`: whether that weight is in the ahead budget. */
+  type Slot = {key: K; channel: Channel<{item: T; weight: number}>; held: number; ahead: boolean; wake?: () => void};
   const active: Slot[] = [];
   const width = Math.max(1, opts.concurrency);
+  const headBudget = Math.max(1, opts.headBudget ?? opts.budget);
+  const ahead = opts.shared ?? new Budget(Math.max(1, opts.budget));
   let exhausted = false;
   let producing = 0;
   let stopped = false;
-  let buffered = 0;
-  let waiters: (() => void)[] = [];
-  const wakeAll = () => {
-    const w = waiters;
-    waiters = [];
-    for (const fn of w) fn();
-  };
-  /** Waits until this slot may buffer another item: it is at the head, or the budget has room. */
-  const admit = async (slot: Slot, weight: number) => {
-    while (!stopped && active[0] !== slot && buffered + weight > opts.budget && buffered > 0) {
-      await new Promise<void>((resolve) => waiters.push(resolve));
+
+  /** The head buffers in its own budget; the others in the ahead budget. Resolves false once stopped. */
+  const admit = async (slot: Slot, weight: number): Promise<boolean> => {
+    for (;;) {
+      if (stopped) return false;
+      if (active[0] === slot) {
+        if (slot.held === 0 || slot.held + weight <= headBudget) {
+          slot.held += weight;
+          return true;
+        }
+        await new Promise<void>((resolve) => (slot.wake = resolve));
+        continue;
+      }
+      // Behind the head; gives up waiting when stopped or when this slot became the head (ahead.wake()).
+      if (await ahead.take(weight, () => stopped || active[0] === slot)) {
+        slot.held += weight;
+        slot.ahead = true;
+        return true;
+      }
     }
   };
   const fill = () => {
@@ -63,17 +85,15 @@ export async function* orderedConcurrent<K, T>(
         exhausted = true;
         return;
       }
-      const slot: Slot = {key: task.key, channel: new Channel<T>(Number.MAX_SAFE_INTEGER)};
+      const slot: Slot = {key: task.key, channel: new Channel(Number.MAX_SAFE_INTEGER), held: 0, ahead: false};
       active.push(slot);
       producing++;
       void (async () => {
         try {
           for await (const item of task.run()) {
             const weight = opts.weight(item);
-            await admit(slot, weight);
-            if (stopped) return;
-            buffered += weight;
-            if (!(await slot.channel.push(item))) return;
+            if (!(await admit(slot, weight))) return;
+            if (!(await slot.channel.push({item, weight}))) return;
           }
           slot.channel.close();
         } catch (err) {
@@ -85,17 +105,28 @@ export async function* orderedConcurrent<K, T>(
       })();
     }
   };
+  const release = (slot: Slot, weight: number) => {
+    slot.held = Math.max(0, slot.held - weight);
+    const w = slot.wake;
+    slot.wake = undefined;
+    w?.();
+  };
   try {
     fill();
     while (active.length > 0) {
       const head = active[0];
-      wakeAll(); // a new head may push freely
+      if (head.ahead) {
+        // The new head's buffered items leave the shared budget: the others may work ahead again.
+        head.ahead = false;
+        ahead.give(head.held);
+      }
+      release(head, 0);
+      ahead.wake();
       for (;;) {
         const r = await head.channel.next();
         if (r.done) break;
-        buffered -= opts.weight(r.value);
-        wakeAll();
-        yield r.value;
+        release(head, r.value.weight);
+        yield r.value.item;
       }
       active.shift();
       yield {taskEnd: head.key};
@@ -103,8 +134,14 @@ export async function* orderedConcurrent<K, T>(
     }
   } finally {
     stopped = true;
-    for (const {channel} of active) channel.cancel();
-    wakeAll();
+    for (const slot of active) {
+      slot.channel.cancel();
+      if (slot.ahead) ahead.give(slot.held);
+      slot.held = 0;
+      slot.ahead = false;
+      release(slot, 0);
+    }
+    ahead.wake();
   }
 }
 

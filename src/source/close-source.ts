@@ -14,7 +14,7 @@ import {
 } from 'faros-airbyte-cdk';
 import {CloseClient} from '../client/close-client';
 import {Clock} from '../client/clock';
-import {Transport} from '../client/transport';
+import {Transport, maxRequestsInFlight} from '../client/transport';
 import {CloseConfig, parseConfig} from '../config/config';
 import {loadSpec} from '../config/spec';
 import {configError, errorMessage} from '../errors';
@@ -68,6 +68,7 @@ export class CloseSource extends AirbyteSourceBase<AirbyteConfig> {
       timeoutMs: config.requestTimeoutMs,
       maxRetries: overrides.maxRetries ?? config.maxRetries,
       maxRateLimitWaitMs: config.maxRateLimitWaitMs,
+      maxInFlight: maxRequestsInFlight(config),
       clock: this.deps.clock,
       transport: this.deps.transport,
       logger: {

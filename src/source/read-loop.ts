@@ -1,4 +1,5 @@
 import {SyncMode} from 'faros-airbyte-cdk';
+import {ByteEstimator} from '../client/body-size';
 import {Channel} from '../concurrency/channel';
 import {errorMessage, failureTypeOf} from '../errors';
 import {ConfiguredStream} from '../protocol/catalog';
@@ -29,8 +30,16 @@ function log(level: 'INFO' | 'WARN' | 'ERROR', message: string): object {
   return {type: 'LOG', log: {level, message: redact(message)}};
 }
 
-/** Messages queued between the streams and stdout. */
+/** Messages queued between the streams and stdout, at most; and at most this many bytes of them (about). */
 const QUEUE_CAPACITY = 512;
+const QUEUE_BYTES = 256 * 1024;
+/** A message other than a RECORD: a state, a status, a log line. */
+const SMALL_MESSAGE_BYTES = 256;
+
+interface Queued {
+  msg: object;
+  bytes: number;
+}
 
 /**
  * Runs the configured streams, up to `parallel` at a time (Close's rate
@@ -40,7 +49,7 @@ const QUEUE_CAPACITY = 512;
  */
 export async function* readStreams(plan: PlannedStream[], parallel = 1): AsyncGenerator<object, ReadSummary> {
   const summary: ReadSummary = {failed: [], skipped: [], records: {}};
-  const queue = new Channel<object>(QUEUE_CAPACITY);
+  const queue = new Channel<Queued>(QUEUE_CAPACITY, {capacity: QUEUE_BYTES, weight: (q) => q.bytes});
   let next = 0;
   let running = 0;
   const start = () => {
@@ -49,9 +58,11 @@ export async function* readStreams(plan: PlannedStream[], parallel = 1): AsyncGe
       running++;
       void (async () => {
         let failure: unknown;
+        const sizes = new ByteEstimator();
         try {
           for await (const msg of streamMessages(planned, summary)) {
-            if (!(await queue.push(msg))) return;
+            const data = (msg as {record?: {data?: object}}).record?.data;
+            if (!(await queue.push({msg, bytes: data ? sizes.of(data) : SMALL_MESSAGE_BYTES}))) return;
           }
         } catch (err) {
           failure = err;
@@ -66,7 +77,7 @@ export async function* readStreams(plan: PlannedStream[], parallel = 1): AsyncGe
   };
   start();
   try {
-    for (let r = await queue.next(); !r.done; r = await queue.next()) yield r.value;
+    for (let r = await queue.next(); !r.done; r = await queue.next()) yield r.value.msg;
   } finally {
     queue.cancel();
   }

@@ -1,10 +1,15 @@
 import {SyncMode} from 'faros-airbyte-cdk';
+import {ByteEstimator} from '../client/body-size';
+import {sharedReadAhead} from '../concurrency/budget';
 import {isTaskEnd, orderedConcurrent} from '../concurrency/ordered-concurrent';
 import {Micros, MICROS_PER_SECOND} from '../time/instant';
 import {Cursor, cursorCeiling, parseCursorState} from './cursor';
 import {CloseStream, StreamItem, StreamState} from './stream-base';
 import {TailPlan} from './tails';
 import {AdaptiveWindows, DEFAULT_SIZING, Window, WindowSizing} from './windows';
+
+/** What the window being printed may hold that is not printed yet, bytes of Close's answers. */
+const HEAD_BYTES = 512 * 1024;
 
 /** What a stream can learn cheaply about its range before reading it. */
 export interface RangeProbe {
@@ -82,7 +87,7 @@ export abstract class WindowedStream extends CloseStream {
 
   /** The first windows' size, from what the probe learned: the average density (total) or a sample's. */
   private sizing(start: Micros, upper: Micros, probe: RangeProbe): WindowSizing {
-    const base = this.windowSizing;
+    const base = {...this.windowSizing, spread: this.ctx.config.requestsPerStream};
     const density = probe.density ?? (probe.total !== undefined && upper > start ? probe.total / (upper - start) : undefined);
     if (!density) return base;
     return {...base, initial: base.targetRecords / density};
@@ -108,13 +113,17 @@ export abstract class WindowedStream extends CloseStream {
       if (!window) return undefined;
       return {key: window, run: () => this.countedPages(window, windows)};
     };
-    // Windows behind the one being printed may hold two windows' worth of
-    // records: enough for them to finish and free their slot, bounded however
-    // large the account.
+    // Bounded in bytes of Close's answers, however large a window turns out
+    // (a bulk import inside one lead minute): the window being printed holds
+    // at most HEAD_BYTES not printed yet, the windows behind it share the
+    // read-ahead budget of all streams (concurrency/budget.ts).
+    const bytes = new ByteEstimator();
     const items = orderedConcurrent(nextTask, {
       concurrency: this.ctx.config.requestsPerStream,
-      budget: 2 * sizing.targetRecords,
-      weight: (page: Record<string, any>[]) => page.length,
+      budget: 0,
+      headBudget: HEAD_BYTES,
+      shared: sharedReadAhead,
+      weight: (page: Record<string, any>[]) => bytes.ofAll(page),
     });
     for await (const item of items) {
       if (isTaskEnd(item)) {

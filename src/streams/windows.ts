@@ -13,6 +13,13 @@ export interface WindowSizing {
   targetRecords: number;
   /** Boundaries fall on multiples of this: 1 s for Close's date filters, 60 s for the lead query language. */
   granularity?: Micros;
+  /**
+   * Windows read at once (max_requests_per_stream). When what is left of the
+   * range would fill fewer windows than this, it is cut into this many
+   * windows of equal span, so that as many requests stay in flight to the end
+   * of the range instead of one last large window read alone.
+   */
+  spread?: number;
 }
 
 export const DEFAULT_SIZING: WindowSizing = {
@@ -43,6 +50,8 @@ export class AdaptiveWindows {
   private size: Micros;
   private readonly upper: Micros;
   private readonly step: Micros;
+  /** Set once the rest of the range was cut into `spread` windows: their span. */
+  private tailSize: Micros | undefined;
 
   constructor(lower: Micros, upper: Micros, private readonly sizing: WindowSizing = DEFAULT_SIZING) {
     this.step = sizing.granularity ?? MICROS_PER_SECOND;
@@ -59,7 +68,12 @@ export class AdaptiveWindows {
   take(): Window | undefined {
     if (this.next >= this.upper) return undefined;
     const lo = this.next;
-    const hi = Math.min(this.upper, lo + this.size);
+    const spread = this.sizing.spread ?? 1;
+    if (spread > 1 && this.tailSize === undefined && this.upper - lo < spread * this.size) {
+      this.tailSize = Math.max(this.step, Math.ceil((this.upper - lo) / spread / this.step) * this.step);
+    }
+    const size = this.tailSize === undefined ? this.size : Math.min(this.size, this.tailSize);
+    const hi = Math.min(this.upper, lo + size);
     this.next = hi;
     return {lo, hi};
   }

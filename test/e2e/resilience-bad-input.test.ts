@@ -92,6 +92,57 @@ describe('resilience: bad config, catalog and state are refused before any API c
       await refused(['read', '--config', writeText('config-array.json', '[]'), '--catalog', catalog], /Invalid config: expected a JSON object/);
     });
 
+    /** Every piece of the key 6 characters or longer (issue 11): none may appear in anything printed. */
+    function keyFragmentsIn(text: string): string[] {
+      const found: string[] = [];
+      for (let i = 0; i + 6 <= TEST_API_KEY.length; i++) {
+        const piece = TEST_API_KEY.slice(i, i + 6);
+        if (text.includes(piece)) found.push(piece);
+      }
+      return found;
+    }
+
+    const key = TEST_API_KEY;
+    const malformedConfigs: [string, string][] = [
+      ['cut after the key', `{"api_key": "${key}",`],
+      ['a missing comma after the key', `{"api_key": "${key}" "start_date": "2020-01-01"}`],
+      ['the key cut short', `{"api_key": "${key.slice(0, 14)}`],
+      ['single quotes', `{'api_key': '${key}'}`],
+      ['unquoted names', `{api_key: "${key}"}`],
+      ['only the key, pasted', key],
+      ['the key and garbage after the JSON', `{"api_key": "${key}"}x`],
+      ['key=value lines', `api_key=${key}\nstart_date=2020-01-01\n`],
+      ['a BOM and trailing comma', `\uFEFF{"api_key": "${key}", "start_date": "2020-01-01",}`],
+    ];
+    for (const [i, [what, text]] of malformedConfigs.entries()) {
+      test(`a config that is not JSON (${what}): no fragment of the key in anything printed`, async () => {
+        const file = writeText(`malformed-config-${i}.json`, text);
+        for (const args of [['check', '--config', file], ['discover', '--config', file], ['read', '--config', file, '--catalog', catalog]]) {
+          const res = await runConnector(args, {env: {LOG_LEVEL: 'debug'}});
+          assert.notEqual(res.code, 0);
+          const printed = res.stdout + res.stderr;
+          assert.deepEqual(keyFragmentsIn(printed), [], `${args[0]} printed ${printed.slice(0, 600)}`);
+          assert.match(printed, /is not valid JSON/);
+        }
+      });
+    }
+
+    test('a catalog or state file that is not JSON, holding the key (a config passed as the wrong file): no fragment printed', async () => {
+      const texts = [`{"api_key": "${key}",`, key, `[{"type": "STREAM", "api_key": "${key}"`, `{"api_key": "${key}"}`];
+      for (const [i, text] of texts.entries()) {
+        const bad = writeText(`holds-key-${i}.json`, text);
+        for (const args of [
+          ['read', '--config', config, '--catalog', bad],
+          ['read', '--config', config, '--catalog', catalog, '--state', bad],
+        ]) {
+          const res = await runConnector(args, {env: {LOG_LEVEL: 'debug'}});
+          assert.notEqual(res.code, 0);
+          const printed = res.stdout + res.stderr;
+          assert.deepEqual(keyFragmentsIn(printed), [], `${args.join(' ')} printed ${printed.slice(0, 600)}`);
+        }
+      }
+    });
+
     test('the key is masked even where a bad field repeats it', async () => {
       const file = writeJson(dir, 'echo.json', {...goodConfig, start_date: TEST_API_KEY, api_url: `http://example.com/${TEST_API_KEY}`});
       const messages = await refused(['read', '--config', file, '--catalog', catalog], /Invalid config/);

@@ -196,4 +196,11 @@ describe('Dockerfile', () => {
     assert.ok(m, `base image ${image} is an official node image (node at /usr/local/bin/node)`);
     assert.ok(Number(m![1]) >= 20);
   });
+
+  test("the runtime caps V8's old space and keeps its semi-spaces small (issue 11: peak RSS at most 128 MB)", () => {
+    const options = envOf(runtime).NODE_OPTIONS ?? '';
+    const flag = (name: string) => Number(new RegExp(`--${name}=(\\d+)`).exec(options)?.[1]);
+    assert.ok(flag('max-old-space-size') > 0 && flag('max-old-space-size') <= 256, `NODE_OPTIONS=${options}: an old-space cap of at most 256 MB`);
+    assert.ok(flag('max-semi-space-size') > 0 && flag('max-semi-space-size') <= 4, `NODE_OPTIONS=${options}: semi-spaces of at most 4 MB`);
+  });
 });

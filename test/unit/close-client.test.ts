@@ -328,6 +328,74 @@ describe('CloseClient', () => {
     assert.equal(t.requests.length, 3);
   });
 
+  it('a stuck group (429s without any hint, forever) gets few requests in its first minute, however many wait', async () => {
+    const clock = new ManualClock(0);
+    const sent: number[] = [];
+    const transport = async () => {
+      sent.push(clock.now());
+      return res(429, '', {'retry-after': '0'});
+    };
+    const client = newClient(transport, clock as any, {maxRateLimitWaitMs: 3_600_000});
+    // Eight requests of the group at once, as several windows of a stream would send.
+    const all = Array.from({length: 8}, () => client.get('/user/').catch(() => undefined));
+    for (let t = 0; t < 60_000; t += 50) {
+      await settle();
+      clock.advance(50);
+    }
+    await settle();
+    const firstMinute = sent.filter((t) => t < 60_000).length;
+    // 1 s base doubling per 429 in a row (equal jitter): 0.5–1, 1–2, 2–4, 4–8, 8–16, 15–30 s … ≤ 8 in a minute.
+    assert.ok(firstMinute <= 10, `${firstMinute} requests in the first minute: ${sent.join(', ')}`);
+    for (let i = 1; i < sent.length; i++) assert.ok(sent[i] > sent[i - 1], 'never two at once: a 429 drops the group to one request in flight');
+    for (let i = 2; i < Math.min(sent.length, 7); i++) {
+      assert.ok(sent[i] - sent[i - 1] >= 0.9 * (sent[i - 1] - sent[i - 2]) * 0.5, `gaps grow: ${sent.join(', ')}`);
+    }
+    void all;
+  });
+
+  it('429s without a hint reset their backoff after a success', async () => {
+    const clock = new FakeClock(0);
+    const noHint = () => res(429, '');
+    const t = scriptedTransport([noHint(), noHint(), noHint(), OK, noHint(), OK]);
+    const client = newClient(t, clock, {random: () => 0});
+    await client.get('/user/');
+    await client.get('/user/');
+    // Waits asked of the limiter: 0.5, 1, 2 s (growing), then 0.5 s again after the success (plus its 25 ms margins).
+    const waits = clock.sleeps.map((ms) => Math.round(ms / 100) * 100);
+    assert.deepEqual(waits, [500, 1000, 2000, 500]);
+  });
+
+  it('a network failure does not end the group\'s slow start: the next request still goes alone', async () => {
+    const clock = new ManualClock();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let n = 0;
+    const gates: (() => void)[] = [];
+    const transport = async () => {
+      n++;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise<void>((r) => gates.push(r));
+      inFlight--;
+      if (n === 1) throw new NetworkError('socket hang up', 'ECONNRESET');
+      return OK;
+    };
+    const client = newClient(transport, clock as any, {random: () => 0});
+    const all = Promise.all([client.get('/lead/'), client.get('/lead/'), client.get('/lead/')]);
+    await settle();
+    assert.equal(gates.length, 1, 'one request in flight before any answer');
+    gates.shift()!(); // fails: retried after a backoff
+    await settle();
+    assert.equal(inFlight, 1, 'after the failure, still one at a time');
+    assert.equal(maxInFlight, 1);
+    while (gates.length || clock.waiting) {
+      gates.shift()?.();
+      clock.advance(1000);
+      await settle();
+    }
+    await all;
+  });
+
   it('groups endpoints by first path segment', () => {
     assert.equal(CloseClient.groupOf('/lead/'), 'lead');
     assert.equal(CloseClient.groupOf('/activity/email/'), 'activity');

@@ -2,6 +2,7 @@ import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {Channel} from '../../src/concurrency/channel';
 import {isTaskEnd, orderedConcurrent} from '../../src/concurrency/ordered-concurrent';
+import {Budget} from '../../src/concurrency/budget';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -152,5 +153,129 @@ describe('Channel', () => {
     const blocked = ch.push(2);
     ch.cancel();
     assert.equal(await blocked, false);
+  });
+});
+
+describe('orderedConcurrent: every buffer bounded, the head included (issue 11)', () => {
+  /** Tasks of `items` items each of weight `size`; counts what was produced and not yet consumed, per task. */
+  function tasks(count: number, items: number, size = 1) {
+    let next = 0;
+    const unconsumed = new Map<number, number>();
+    const nextTask = () => {
+      if (next >= count) return undefined;
+      const key = next++;
+      unconsumed.set(key, 0);
+      return {
+        key,
+        run: async function* () {
+          for (let i = 0; i < items; i++) {
+            unconsumed.set(key, unconsumed.get(key)! + size);
+            yield {key, size};
+          }
+        },
+      };
+    };
+    return {nextTask, unconsumed};
+  }
+
+  it('a slow consumer: the head holds at most headBudget, the others at most budget, however large the head task', async () => {
+    // One huge task first (a bulk import inside one window), then ordinary ones.
+    const {nextTask, unconsumed} = tasks(5, 2000);
+    let maxFirst = 0;
+    let maxTotal = 0;
+    let maxBehind = 0;
+    let head = 0;
+    let count = 0;
+    const items = orderedConcurrent(nextTask, {concurrency: 4, budget: 40, headBudget: 25, weight: (x: {size: number}) => x.size});
+    for await (const item of items) {
+      if (isTaskEnd<number>(item)) {
+        head = item.taskEnd + 1;
+        continue;
+      }
+      unconsumed.set(head, unconsumed.get(head)! - 1);
+      count++;
+      // Let every producer run as far as it may before the next item is taken: the slowest possible consumer.
+      for (let i = 0; i < 5; i++) await tick();
+      if (head === 0) maxFirst = Math.max(maxFirst, unconsumed.get(0)!);
+      let behind = 0;
+      for (const [k, n] of unconsumed) if (k > head) behind += n;
+      maxBehind = Math.max(maxBehind, behind);
+      maxTotal = Math.max(maxTotal, behind + (unconsumed.get(head) ?? 0));
+    }
+    assert.equal(count, 10_000);
+    // Each producer also holds the one item it waits to buffer.
+    assert.ok(maxFirst <= 25 + 1, `the head task ran ${maxFirst} items ahead of the output (head budget 25)`);
+    assert.ok(maxBehind <= 40 + 4, `the tasks behind the head held ${maxBehind} (budget 40)`);
+    // A task that becomes the head keeps what it read ahead, and prints it before it reads more.
+    assert.ok(maxTotal <= 25 + 40 + 4, `${maxTotal} items produced and not printed in all`);
+  });
+
+  it('an item larger than the whole budget still passes (nothing else held): no deadlock', async () => {
+    const {nextTask} = tasks(4, 3, 100);
+    let count = 0;
+    for await (const item of orderedConcurrent(nextTask, {concurrency: 3, budget: 10, headBudget: 10, weight: (x: {size: number}) => x.size})) {
+      if (!isTaskEnd(item)) count++;
+    }
+    assert.equal(count, 12);
+  });
+
+  it('pools sharing one ahead budget hold at most that together, and all finish', async () => {
+    const shared = new Budget(30);
+    let maxShared = 0;
+    const a = tasks(6, 50);
+    const b = tasks(6, 50);
+    const drain = async (nextTask: typeof a.nextTask) => {
+      let n = 0;
+      for await (const item of orderedConcurrent(nextTask, {concurrency: 3, budget: 0, headBudget: 5, shared, weight: (x: {size: number}) => x.size})) {
+        if (isTaskEnd(item)) continue;
+        n++;
+        await tick();
+        maxShared = Math.max(maxShared, shared.used);
+      }
+      return n;
+    };
+    const [na, nb] = await Promise.all([drain(a.nextTask), drain(b.nextTask)]);
+    assert.equal(na + nb, 600);
+    assert.ok(maxShared <= 30, `shared budget held ${maxShared}`);
+    assert.equal(shared.used, 0, 'everything given back at the end');
+  });
+
+  it('stopping early gives the shared budget back', async () => {
+    const shared = new Budget(20);
+    const {nextTask} = tasks(6, 50);
+    let n = 0;
+    for await (const item of orderedConcurrent(nextTask, {concurrency: 4, budget: 0, shared, weight: (x: {size: number}) => x.size})) {
+      if (!isTaskEnd(item) && ++n === 10) break;
+      await tick();
+    }
+    for (let i = 0; i < 5; i++) await tick();
+    assert.equal(shared.used, 0);
+  });
+});
+
+describe('Channel bounded in weight', () => {
+  it('holds at most `weightCapacity` (one item at least), as well as at most `capacity` items', async () => {
+    const ch = new Channel<number>(100, {capacity: 10, weight: (n) => n});
+    const pushed: number[] = [];
+    void (async () => {
+      for (const n of [4, 4, 4, 30, 1]) {
+        await ch.push(n);
+        pushed.push(n);
+      }
+      ch.close();
+    })();
+    await tick();
+    assert.deepEqual(pushed, [4, 4], 'a third 4 would exceed 10');
+    assert.equal((await ch.next()).value, 4);
+    await tick();
+    assert.deepEqual(pushed, [4, 4, 4]);
+    await ch.next();
+    await ch.next();
+    await tick();
+    assert.deepEqual(pushed, [4, 4, 4, 30], 'an item larger than the capacity passes when the channel is empty');
+    await ch.next();
+    await tick();
+    assert.equal((await ch.next()).value, 1);
+    assert.equal((await ch.next()).done, true);
   });
 });

@@ -82,7 +82,7 @@ describe('RateLimiter', () => {
     const clock = new FakeClock();
     const rl = new RateLimiter(clock);
     await rl.acquire('lead');
-    rl.release('lead', {remaining: 2, resetSeconds: 1});
+    rl.release('lead', {limit: 10, remaining: 2, resetSeconds: 1});
     assert.equal(await rl.acquire('lead'), 0);
     assert.equal(await rl.acquire('lead'), 0);
     assert.equal(rl.delayFor('lead'), 1000);
@@ -103,6 +103,8 @@ describe('RateLimiter', () => {
   it('counts requests in flight against remaining', async () => {
     const clock = new FakeClock();
     const rl = new RateLimiter(clock);
+    await rl.acquire('lead');
+    rl.release('lead', {limit: 10}); // the limit is known: no slow start
     await rl.acquire('lead'); // a
     await rl.acquire('lead'); // b
     // a answers: 1 left, but b is still in flight and will use it
@@ -205,16 +207,108 @@ describe('RateLimiter: budgets learned from limit=', () => {
 });
 
 describe('RateLimiter: answers without RateLimit headers', () => {
-  it('holds back the first burst only until the first answer, then does not pace at all', async () => {
+  it('holds back the first burst only until the first answer, then does not pace by time at all', async () => {
     const clock = new FakeClock(0);
     const limiter = new RateLimiter(clock);
-    for (let i = 0; i < 10; i++) await limiter.acquire('lead');
-    assert.ok(limiter.delayFor('lead') > 0, 'an 11th request before any answer waits');
-    limiter.release('lead', undefined);
+    // Slow start lets one request per group go before its first answer; many groups: the organization budget holds.
+    for (let i = 0; i < 10; i++) await limiter.acquire(`group${i}`);
+    assert.ok(limiter.delayFor('group10') > 0, 'an 11th request before any answer waits');
+    limiter.release('group0', undefined);
     for (let i = 0; i < 100; i++) {
       assert.equal(limiter.delayFor('activity'), 0);
       await limiter.acquire('activity');
+      limiter.release('activity', undefined);
     }
     assert.equal(clock.now(), 0, 'no waiting once Close answered without limits');
+  });
+});
+
+/** Starts acquire() and tells whether it resolved, without waiting for it. */
+function pending(p: Promise<number>): {done: () => boolean; p: Promise<number>} {
+  let resolved = false;
+  void p.then(() => (resolved = true));
+  return {done: () => resolved, p};
+}
+
+describe('RateLimiter: slow start per endpoint group', () => {
+  it('one request in flight per group before its first answer; each answer lets one more go', async () => {
+    const clock = new ManualClock();
+    const rl = new RateLimiter(clock);
+    await rl.acquire('lead');
+    const second = pending(rl.acquire('lead'));
+    assert.equal(await rl.acquire('activity'), 0, 'another group has its own slow start');
+    await settle();
+    assert.equal(second.done(), false, 'a second lead request waits for the first answer');
+    rl.release('lead', undefined); // an answer without headers: allowance 2
+    await settle();
+    assert.equal(second.done(), true);
+    // Allowance 2, one in flight: one more goes, the next waits.
+    await rl.acquire('lead');
+    const fourth = pending(rl.acquire('lead'));
+    await settle();
+    assert.equal(fourth.done(), false);
+    rl.release('lead', undefined); // allowance 3, in flight 1: room for two
+    await settle();
+    assert.equal(fourth.done(), true);
+    assert.deepEqual(clock.sleeps, [], 'slow start waits for answers, never for time');
+  });
+
+  it('an answer announcing the limit ends slow start: pacing by limit takes over', async () => {
+    const clock = new ManualClock();
+    const rl = new RateLimiter(clock);
+    await rl.acquire('lead');
+    rl.release('lead', {limit: 5, remaining: 4, resetSeconds: 1});
+    for (let i = 0; i < 4; i++) assert.equal(await rl.acquire('lead'), 0, `request ${i + 2} goes with others in flight`);
+    assert.ok(rl.delayFor('lead') > 0, 'the sixth waits for the window: remaining was 4');
+  });
+
+  it('a network failure is no answer: it frees the slot but neither grows the allowance nor ends the organization slow start', async () => {
+    const clock = new ManualClock();
+    const rl = new RateLimiter(clock);
+    await rl.acquire('lead');
+    const second = pending(rl.acquire('lead'));
+    rl.failed('lead');
+    await settle();
+    assert.equal(second.done(), true, 'the failed request freed its slot');
+    const third = pending(rl.acquire('lead'));
+    await settle();
+    assert.equal(third.done(), false, 'still one in flight at a time: a failure taught nothing');
+    // The organization's first-window budget still applies: no answer yet.
+    for (let i = 0; i < 8; i++) await rl.acquire(`g${i}`);
+    assert.ok(rl.delayFor('other') > 0, 'the organization slow start is still on after failures');
+    rl.failed('lead');
+    await settle();
+  });
+
+  it('a 429 drops the group back to one request in flight', async () => {
+    const clock = new ManualClock();
+    const rl = new RateLimiter(clock);
+    await rl.acquire('lead');
+    rl.release('lead', undefined);
+    rl.release('lead', undefined); // allowance 3
+    await rl.acquire('lead');
+    rl.throttled('lead');
+    const next = pending(rl.acquire('lead'));
+    await settle();
+    assert.equal(next.done(), false, 'one is in flight, the allowance is back at 1');
+    rl.release('lead', undefined, false); // the 429 itself: no growth, but frees the slot
+    await settle();
+    assert.equal(next.done(), true);
+  });
+});
+
+describe('RateLimiter: 429s without a usable hint', () => {
+  it('back off exponentially per group, capped, jittered, and reset after a success', () => {
+    const clock = new FakeClock(0);
+    const rl = new RateLimiter(clock);
+    const policy = {baseMs: 1000, capMs: 30_000};
+    const low = () => 0;
+    const high = () => 0.999999;
+    const lows = Array.from({length: 8}, () => rl.hintless429('user', policy, low));
+    assert.deepEqual(lows, [500, 1000, 2000, 4000, 8000, 15_000, 15_000, 15_000]);
+    assert.ok(rl.hintless429('user', policy, high) <= 30_000 && rl.hintless429('user', policy, high) > 29_000);
+    assert.equal(rl.hintless429('lead', policy, low), 500, 'another group has its own count');
+    rl.release('user', undefined, true);
+    assert.equal(rl.hintless429('user', policy, low), 500, 'a success resets the count');
   });
 });

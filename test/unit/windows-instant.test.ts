@@ -97,6 +97,30 @@ describe('AdaptiveWindows', () => {
     }
   });
 
+  it('spread: the end of the range is cut into as many windows as are read at once, not read in one last large window', () => {
+    const S = 1_000_000;
+    const sizing: WindowSizing = {...DEFAULT_SIZING, initial: 100 * S, min: S, targetRecords: 100, spread: 4};
+    const w = new AdaptiveWindows(0, 1000 * S, sizing);
+    const spans: number[] = [];
+    for (let win = w.take(); win; win = w.take()) {
+      spans.push((win.hi - win.lo) / S);
+      w.feedback(win, 100); // every window held its target: the size stays
+    }
+    assert.equal(spans.reduce((a, b) => a + b, 0), 1000, 'covers the range exactly');
+    // 100 s windows while more than 4 × 100 s are left; the last 400 s or less in 4 equal windows.
+    const tail = spans.slice(-4);
+    assert.ok(tail.every((s) => s === tail[0] && s <= 100), `tail ${tail}`);
+    assert.ok(spans.slice(0, -4).every((s) => s === 100), `spans ${spans}`);
+    // Without spread, the same range ends in whole windows.
+    const plain = new AdaptiveWindows(0, 1000 * S, {...sizing, spread: undefined});
+    let n = 0;
+    for (let win = plain.take(); win; win = plain.take()) {
+      n++;
+      plain.feedback(win, 100);
+    }
+    assert.equal(n, 10);
+  });
+
   it('default sizing is sane', () => {
     assert.ok(DEFAULT_SIZING.min <= DEFAULT_SIZING.initial && DEFAULT_SIZING.initial <= DEFAULT_SIZING.max);
   });

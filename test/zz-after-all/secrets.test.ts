@@ -19,3 +19,19 @@ test('no API key, plain or in its Basic-auth form, appears in anything the conne
     assert.ok(!output.includes(encodeURIComponent(key)), `the URL-encoded key ${key.slice(0, 6)}… was printed`);
   }
 });
+
+/**
+ * Pieces of a key count too (issue 11: a parse error quoted the first ten
+ * characters of a config). Eight characters here, where a whole suite's
+ * records could contain a shorter piece by chance; the malformed-input tests
+ * (test/e2e/resilience-bad-input.test.ts) check every 6-character piece.
+ */
+test('no 8-character piece of an API key appears in anything the connector printed', () => {
+  const output = fs.readFileSync(OUTPUT_LOG, 'utf8');
+  for (const key of ALL_TEST_KEYS) {
+    for (let i = 0; i + 8 <= key.length; i++) {
+      const piece = key.slice(i, i + 8);
+      assert.ok(!output.includes(piece), `a piece of the API key (${piece.slice(0, 3)}…, at ${i}) was printed`);
+    }
+  }
+});
