@@ -15,7 +15,7 @@ export interface WindowSizing {
   granularity?: Micros;
   /**
    * Windows read at once (max_requests_per_stream). When what is left of the
-   * range would fill fewer windows than this, it is cut into this many
+   * range would fill at least one window but fewer than this, it is cut into this many
    * windows of equal span, so that as many requests stay in flight to the end
    * of the range instead of one last large window read alone.
    */
@@ -69,7 +69,11 @@ export class AdaptiveWindows {
     if (this.next >= this.upper) return undefined;
     const lo = this.next;
     const spread = this.sizing.spread ?? 1;
-    if (spread > 1 && this.tailSize === undefined && this.upper - lo < spread * this.size) {
+    // Only a rest that fills at least one whole window is worth cutting: a
+    // smaller one (an hourly incremental sync, say) is one request either way,
+    // and cutting it would multiply the requests of a quiet account.
+    const rest = this.upper - lo;
+    if (spread > 1 && this.tailSize === undefined && rest >= this.size && rest < spread * this.size) {
       this.tailSize = Math.max(this.step, Math.ceil((this.upper - lo) / spread / this.step) * this.step);
     }
     const size = this.tailSize === undefined ? this.size : Math.min(this.size, this.tailSize);

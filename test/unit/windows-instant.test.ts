@@ -121,6 +121,14 @@ describe('AdaptiveWindows', () => {
     assert.equal(n, 10);
   });
 
+  it('spread: a range smaller than one window (a quiet incremental sync) stays one window', () => {
+    const S = 1_000_000;
+    const w = new AdaptiveWindows(0, 60 * S, {...DEFAULT_SIZING, initial: 100 * S, min: S, targetRecords: 100, spread: 4});
+    const first = w.take();
+    assert.deepEqual(first, {lo: 0, hi: 60 * S});
+    assert.equal(w.take(), undefined);
+  });
+
   it('default sizing is sane', () => {
     assert.ok(DEFAULT_SIZING.min <= DEFAULT_SIZING.initial && DEFAULT_SIZING.initial <= DEFAULT_SIZING.max);
   });
