@@ -31,7 +31,7 @@ export class CustomObjects extends ChildStream {
     syncModes: ['full_refresh'],
     primaryKey: 'id',
     parent: 'leads',
-    notes: 'read per lead (Close requires `lead_id`), not at all without custom object types; `custom_fields [{id, value}]` + typed `custom.cf_…` columns from their type\'s fields',
+    notes: '**one request per lead every sync** (Close requires `lead_id`), none without custom object types; `custom_fields [{id, value}]` + typed `custom.cf_…` columns from their type\'s fields',
     fullRefreshBecause: 'Close lists custom objects only per lead, with no date filter',
     // GUESS: Close's event list names custom_object_type and custom_fields.custom_object, not the instances' object_type.
     eventObjectTypes: ['custom_object'],
