@@ -17,11 +17,6 @@ export function noteBodySize(parsed: unknown, bodyBytes: number): void {
   for (const record of data) if (record && typeof record === 'object') bytesOfRecord.set(record, each);
 }
 
-/** The bytes a record came from, when it came straight from an answer (not a copy of one). */
-export function knownBytesOf(record: object): number | undefined {
-  return bytesOfRecord.get(record);
-}
-
 /**
  * The bytes a set of records takes, about: what the answer said where it is
  * known, else the serialised length (of a sample: one record in `sampleEvery`,
