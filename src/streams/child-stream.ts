@@ -8,7 +8,7 @@ import {CloseStream, StreamClass, StreamItem, StreamState} from './stream-base';
 import {StreamInfo, syncModesFor} from './stream-info';
 
 /** Parent ids taken at a time; the children of one batch are read before the parent list is read on. */
-const PARENT_BATCH = 200;
+export const PARENT_BATCH = 200;
 
 /**
  * A resource Close lists only per parent (comments per thread, subscriptions
@@ -62,10 +62,19 @@ export abstract class ChildStream extends CloseStream {
     }
   }
 
-  async *readOwnItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
+  /**
+   * Whether any parent can have children: false skips every parent (an
+   * account without the plan feature the children need).
+   */
+  protected async anyChildren(): Promise<boolean> {
+    return true;
+  }
+
+  /** The children of the parents in `batches`, read several parents at once and printed in parent order. */
+  protected async *childrenOf(batches: AsyncIterable<string[]>): AsyncGenerator<Record<string, any>> {
     const concurrency = this.ctx.config.requestsPerStream;
     const budget = 2 * concurrency * (this.request.pageSize ?? DEFAULT_PAGE_SIZE);
-    for await (const ids of this.parentBatches()) {
+    for await (const ids of batches) {
       let next = 0;
       const nextTask = () => {
         if (next >= ids.length) return undefined;
@@ -74,9 +83,14 @@ export abstract class ChildStream extends CloseStream {
       };
       for await (const item of orderedConcurrent(nextTask, {concurrency, budget, weight: (page: Record<string, any>[]) => page.length})) {
         if (isTaskEnd(item)) continue;
-        for (const record of item) yield this.shape(record);
+        yield* item;
       }
     }
+  }
+
+  async *readOwnItems(_mode: SyncMode, _state: StreamState | undefined): AsyncGenerator<StreamItem> {
+    if (!(await this.anyChildren())) return;
+    for await (const record of this.childrenOf(this.parentBatches())) yield this.shape(record);
   }
 }
 

@@ -1,6 +1,7 @@
 import {Activities} from './activities';
 import {activityTypeStream} from './activity-type-stream';
 import {childStream} from './child-stream';
+import {Comments} from './comments';
 import {Contacts} from './contacts';
 import {CustomObjects} from './custom-objects';
 import {detailStream} from './detail-stream';
@@ -274,21 +275,7 @@ export const STREAM_CLASSES: readonly StreamClass[] = [
     },
     emptyBecause: 'An account where nobody commented has no comment threads.',
   }),
-  childStream({
-    name: 'comments',
-    parent: 'comment_threads',
-    path: '/comment/',
-    parentParam: 'thread_id',
-    notes: 'read per comment thread, several threads at once',
-    fullRefreshBecause: 'Close lists comments only per thread or object, with no date filter',
-    eventObjectTypes: ['comment'],
-    textFields: ['mentions[]'],
-    requires: {
-      permission: 'to see all leads (its threads are refused to restricted lead visibility; comments on leads the key cannot see are left out)',
-      documented: 'https://developer.close.com/api/resources/comments',
-    },
-    emptyBecause: 'An account where nobody commented has no comments.',
-  }),
+  Comments,
   childStream({
     name: 'sequence_subscriptions',
     parent: 'sequences',
