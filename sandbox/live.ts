@@ -45,6 +45,8 @@ const BULKS: [string, (n: number) => Mutation][] = [
 /** The streams of sandbox/resources an ordinary batch may also change (memberships follow the users). */
 const RESOURCE_STREAMS = [...RESOURCE_SEEDS.filter((s) => !s.embedded).map((s) => s.stream), ...ACTIVITY_SEEDS.map((s) => s.stream)];
 const RESOURCE_OPS = ['created', 'updated', 'updated', 'deleted'] as const;
+/** Children that Close lists only per parent, and whose edits leave the parent as it was. */
+const CHILD_STREAMS = ['custom_objects', 'comments'] as const;
 
 /** Activity edits and deletions mostly hit recent activities: older ones are past the attribution window anyway. */
 const RECENT_ACTIVITIES = 60;
@@ -159,6 +161,13 @@ export class LiveChanges {
     if (rr.next() < 0.5) {
       const stream = RESOURCE_STREAMS[rr.int(RESOURCE_STREAMS.length)];
       mu.resources = { [stream]: { [RESOURCE_OPS[rr.int(RESOURCE_OPS.length)]]: 1 } };
+    }
+    // Every other batch also edits or adds a custom object or a comment: children whose lead or thread does not
+    // move with them (changes.ts), so that only the event log names them. Their own draws, as above.
+    const rc = new Rng(o.seed, 70_000 + n);
+    if (rc.next() < 0.5) {
+      const child = CHILD_STREAMS[rc.int(CHILD_STREAMS.length)];
+      mu.resources = { ...mu.resources, [child]: { [rc.next() < 0.7 ? 'updated' : 'created']: 1 } };
     }
     // Records a reader has just been served: an edit moves them out of its range, a deletion shifts what follows.
     // The first hit lands in the page just served (the boundary a reader continues from), the others in recent ones.

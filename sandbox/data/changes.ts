@@ -56,7 +56,11 @@ const CONSOLIDATE_BATCHES = 1;
  *   it on the destination (documented activity type);
  * - adding or removing a contact updates its lead (documented trigger of the
  *   lead `updated` event); other child changes leave the lead alone (Close
- *   says they "may" move its date_updated: guess, they do not).
+ *   says they "may" move its date_updated: guess, they do not). So a custom
+ *   object created or edited leaves its lead's date_updated as it was, and a
+ *   comment edited its thread's updated_at (adding or removing one moves the
+ *   thread: touchesParent): only their own events (object_type `custom_object`,
+ *   GUESS, and `comment`; lead_id and data as for other objects) say so.
  */
 export class Changes {
   /** the change batch in progress: consolidation compares batches, not wall time, so runs repeat */
