@@ -3,30 +3,13 @@ import {apiErrorInfo} from '../client/close-errors';
 import {configError} from '../errors';
 import {readEvents} from '../readers/event-cursor-reader';
 import {Micros, MICROS_PER_DAY, formatInstant, parseInstant} from '../time/instant';
+import {CHILD_RESCAN, FULL_READ_KEY, FULL_READ_PERIOD, MAX_CHANGED} from './changed-children-limits';
 import {ChildStream, PARENT_BATCH} from './child-stream';
 import {cursorCeiling, parseCursorState} from './cursor';
-import {EVENT_PAGE_SIZE, EVENT_RESCAN, EVENT_RETENTION} from './event-log-limits';
+import {EVENT_PAGE_SIZE, EVENT_RETENTION} from './event-log-limits';
 import {streamClass} from './registry';
-import {DATA_SEARCH_SETTLE_MARGIN} from './search-stream';
 import {StreamItem, StreamState} from './stream-base';
 
-/** The state key of when the children of every parent were last read. */
-export const FULL_READ_KEY = 'last_full_read';
-/**
- * How often an incremental sync reads the children of every parent anyway:
- * the net under what the event log may not say (object type names that are
- * a GUESS, changes Close does not log). Weekly: one full read's cost spread
- * over a week of hourly syncs is a few per cent of them.
- */
-export const FULL_READ_PERIOD = 7 * MICROS_PER_DAY;
-/**
- * How far before the saved position the next sync looks again: the event
- * log's re-scan (recent events may become visible out of order) and the
- * search's settle margin (search-stream.ts), whichever is longer.
- */
-export const CHILD_RESCAN = Math.max(EVENT_RESCAN, DATA_SEARCH_SETTLE_MARGIN);
-/** Changed parents and children held at most; past it, reading every parent costs about the same. */
-export const MAX_CHANGED = 5000;
 /** The event actions that change a child without deleting it (deletions are deletions.ts's). */
 const CHANGE_ACTIONS = ['created', 'updated'] as const;
 
