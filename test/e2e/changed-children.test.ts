@@ -163,20 +163,26 @@ describe('custom_objects and comments: an incremental sync reads only the parent
     }
   });
 
-  test('the event log refused: every parent is read (nothing lost), the sync succeeds', async () => {
-    const first = await read();
-    sandbox.mutate({resources: {custom_objects: {updated: 1}, comments: {updated: 1}}});
-    sandbox.script({path: '/event/', times: 1000, respond: {status: 403, body: JSON.stringify({error: 'You are not allowed to view the event log.'})}});
-    try {
-      const run = await read(latestStates(first.messages));
-      for (const s of CHILDREN) {
-        assert.equal(run.groups[GROUP[s]], everyParent(s), `${s}: every parent read`);
-        assert.deepEqual(ids(own(run.messages, s)), ids(truth(s)), `${s}: every record`);
+  for (const [status, error, why] of [
+    [403, 'You are not allowed to view the event log.', 'the key may not read the event log'],
+    [400, 'Invalid object_type.', 'Close knows none of the object type names asked for'],
+  ] as const) {
+    test(`the event log answers ${status} (${why}): every parent is read, nothing is lost, the sync succeeds`, async () => {
+      const first = await read();
+      sandbox.mutate({resources: {custom_objects: {updated: 1}, comments: {updated: 1}}});
+      sandbox.script({path: '/event/', times: 1000, respond: {status, body: JSON.stringify({error})}});
+      try {
+        const run = await read(later(first.messages));
+        for (const s of CHILDREN) {
+          assert.equal(run.groups[GROUP[s]], everyParent(s), `${s}: every parent read`);
+          assert.deepEqual(ids(own(run.messages, s)), ids(truth(s)), `${s}: every record`);
+          assert.ok(Date.parse(stateOf(run.messages, s)[FULL_READ_KEY]) > Date.parse(stateOf(first.messages, s)[FULL_READ_KEY]), `${s}: recorded as a full read`);
+        }
+      } finally {
+        sandbox.clearScripts();
       }
-    } finally {
-      sandbox.clearScripts();
-    }
-  });
+    });
+  }
 
   test('a custom object and a comment edited while the sync reads them arrive with the next sync', async () => {
     const first = await read();
