@@ -101,7 +101,7 @@ export abstract class ChangedChildrenStream extends ChildStream {
       if (at !== undefined && at < lower && !changed.children.has(String(record[this.primaryKey]))) continue;
       yield this.shape(record);
     }
-    yield {checkpoint: {[this.cursorName]: position, ...(lastFull !== undefined && {[FULL_READ_KEY]: formatInstant(lastFull)})}};
+    yield {checkpoint: {[this.cursorName]: position, [FULL_READ_KEY]: formatInstant(lastFull ?? saved!)}};
   }
 
   /** Whether this sync can read only what changed, from when; or why it reads every parent. */
@@ -112,9 +112,11 @@ export abstract class ChangedChildrenStream extends ChildStream {
     if (lower < start - EVENT_RETENTION) {
       return {full: `the saved position ${formatInstant(saved)} is older than the 30 days of events Close keeps`};
     }
-    if (lastFull === undefined) return {full: `the state records no full read (${FULL_READ_KEY})`};
-    if (lastFull < start - FULL_READ_PERIOD) {
-      return {full: `the last full read (${formatInstant(lastFull)}) is more than ${FULL_READ_PERIOD / MICROS_PER_DAY} days old`};
+    // A state without the time of the last full read (written by hand, or a future state's cursor only) is
+    // taken as one read in full up to its position: due once that is FULL_READ_PERIOD old.
+    const full = lastFull ?? saved;
+    if (full < start - FULL_READ_PERIOD) {
+      return {full: `the last full read (${formatInstant(full)}${lastFull === undefined ? `, the position: the state has no ${FULL_READ_KEY}` : ''}) is more than ${FULL_READ_PERIOD / MICROS_PER_DAY} days old`};
     }
     return {lower};
   }

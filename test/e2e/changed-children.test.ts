@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {Sandbox} from '../../sandbox';
 import {CHILD_RESCAN, FULL_READ_KEY, FULL_READ_PERIOD} from '../../src/streams/changed-children-limits';
 import {DELETED_AT} from '../../src/streams/deletions';
-import {MICROS_PER_DAY, MICROS_PER_HOUR, formatInstant} from '../../src/time/instant';
+import {MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_SECOND, formatInstant} from '../../src/time/instant';
 import {runConnector, tempDir, writeJson} from '../helpers/connector';
 import {AirbyteMessage, checkReadRules, latestStates, recordsOf} from '../helpers/protocol';
 import {catalogFrom, configFor, startTestSandbox} from '../helpers/sandbox';
@@ -28,16 +28,23 @@ const own = (messages: AirbyteMessage[], stream: string) => recordsOf(messages, 
 const ids = (records: Record<string, any>[]) => records.map((r) => r.id).sort();
 const cursorOf = (s: string) => (s === 'comments' ? 'updated_at' : 'date_updated');
 /**
+ * The position is the sync's start rounded up to the second, less a second: a
+ * change made up to a second before a sync started may lie at or after it.
+ * Moved on by this too, a state's position is past every change made before
+ * its sync started (and may pass changes made in its first seconds).
+ */
+const AFTER_START = 2 * MICROS_PER_SECOND;
+/**
  * The states of a sync as the next one sees them when it runs more than the
  * re-scan margin later: the changes of the last minutes are behind its
  * re-scan (positions moved on by CHILD_RESCAN, which is what such a sync's
  * lower bound comes to). The sandbox stamps changes with the wall clock.
  */
-const later = (messages: AirbyteMessage[]): object[] =>
+const later = (messages: AirbyteMessage[], by = CHILD_RESCAN + AFTER_START): object[] =>
   (latestStates(messages) as any[]).map((m) => {
     const name = m.stream.stream_descriptor.name;
     const state = {...m.stream.stream_state};
-    state[cursorOf(name)] = formatInstant(Date.parse(state[cursorOf(name)]) * 1000 + CHILD_RESCAN);
+    state[cursorOf(name)] = formatInstant(Date.parse(state[cursorOf(name)]) * 1000 + by);
     return {...m, stream: {...m.stream, stream_state: state}};
   });
 /** A state message list with one stream's state replaced. */
@@ -124,7 +131,8 @@ describe('custom_objects and comments: an incremental sync reads only the parent
     const cases: [string, (s: Child) => Record<string, any>][] = [
       ['position past the retention', (s) => ({[s === 'comments' ? 'updated_at' : 'date_updated']: formatInstant(nowMicros() - 31 * MICROS_PER_DAY), [FULL_READ_KEY]: formatInstant(nowMicros() - MICROS_PER_DAY)})],
       ['full read due', (s) => ({[s === 'comments' ? 'updated_at' : 'date_updated']: formatInstant(nowMicros() - MICROS_PER_HOUR), [FULL_READ_KEY]: formatInstant(nowMicros() - FULL_READ_PERIOD - MICROS_PER_HOUR)})],
-      ['no full read recorded', (s) => ({[s === 'comments' ? 'updated_at' : 'date_updated']: formatInstant(nowMicros() - MICROS_PER_HOUR)})],
+      // Without a full read time, the position stands for it.
+      ['no full read recorded, the position 8 days old', (s) => ({[s === 'comments' ? 'updated_at' : 'date_updated']: formatInstant(nowMicros() - 8 * MICROS_PER_DAY)})],
     ];
     for (const [label, state] of cases) {
       let given = states;
@@ -200,7 +208,8 @@ describe('custom_objects and comments: an incremental sync reads only the parent
     }
     for (const s of CHILDREN) assert.equal(during.groups[GROUP[s]], everyParent(s), `${s}: that sync read every parent`);
     // The next sync runs more than the re-scan margin later: only the edit made during the sync is new to it.
-    const next = await read(later(during.messages));
+    // (Moved on by the margin only: the edit may come in the sync's first seconds.)
+    const next = await read(later(during.messages, CHILD_RESCAN));
     CHILDREN.forEach((s, i) => {
       const got = own(next.messages, s).find((r) => r.id === targets[i].id);
       assert.ok(got, `${s}: ${targets[i].id} edited during the sync is emitted by the next one`);

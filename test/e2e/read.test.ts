@@ -113,8 +113,9 @@ describe('reads against the sandbox', () => {
       const incremental = (discover.find((m) => m.type === 'CATALOG')!.catalog.streams.find((s: any) => s.name === name).supported_sync_modes as string[]).includes('incremental');
       if (!incremental) continue;
       const windowed = infoOf(name).kind === 'created_windows';
-      if (windowed || name === 'event_log') {
-        // The attribution window (24 h) and the event log's 5-minute re-scan reach back from the saved cursor.
+      if (windowed || name === 'event_log' || infoOf(name).kind === 'child') {
+        // The attribution window (24 h), the event log's 5-minute re-scan, and that of the children of changed
+        // parents (changed-children.ts) reach back from the saved cursor.
         const field = infoOf(name).cursor!;
         const saved = (latestStates(first.messages) as any[]).find((s) => s.stream.stream_descriptor.name === name).stream.stream_state[field];
         const cutoff = Date.parse(saved) - (windowed ? 24 * 3600_000 : 5 * 60_000);
