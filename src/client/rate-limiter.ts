@@ -197,8 +197,15 @@ export class RateLimiter {
       this.windowMs = Math.max(this.windowMs, Math.ceil(info.resetSeconds) * 1000);
     }
     if (info?.remaining === undefined || info.resetSeconds === undefined) return;
+    // Close may round `reset` up to whole seconds (the docs' example), so each
+    // answer only bounds its window's end from above, and answers to requests
+    // sent late in a window push that bound up to a second past the real end.
+    // Within one window (`remaining` not going up) the earliest bound holds:
+    // taking the latest instead held a group at 6–7 requests/s of its 10 (issue 11).
+    const bound = sentAt + info.resetSeconds * 1000;
+    const sameWindow = g.resetAt !== undefined && g.resetAt > this.clock.now() && g.remaining !== undefined && info.remaining <= g.remaining;
+    g.resetAt = sameWindow ? Math.min(g.resetAt!, bound) : bound;
     g.remaining = info.remaining;
-    g.resetAt = sentAt + info.resetSeconds * 1000;
     // Requests still in flight were probably counted by Close after this one.
     g.startedSinceUpdate = g.inFlight;
   }

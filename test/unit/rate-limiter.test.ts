@@ -312,3 +312,77 @@ describe('RateLimiter: 429s without a usable hint', () => {
     assert.equal(rl.hintless429('user', policy, low), 500, 'a success resets the count');
   });
 });
+
+describe('RateLimiter: at the limit of a fixed-window Close', () => {
+  /**
+   * A virtual-time model of Close's counter: fixed 1 s windows (at an
+   * arbitrary phase), `limit` requests counted per window on arrival, the
+   * `reset` rounded up to whole seconds (the docs' example format) or exact
+   * (a decimal, which the docs allow), 150 ms each way. Four requests in
+   * flight, as one stream keeps by default.
+   */
+  async function run(requests: number, reset: 'whole' | 'decimal'): Promise<{seconds: number; status429: number}> {
+    const clock = new ManualClock(0);
+    const limiter = new RateLimiter(clock);
+    const LIMIT = 10;
+    const PHASE = 137;
+    const windowOf = (t: number) => Math.floor((t - PHASE) / 1000);
+    let window = -1;
+    let count = 0;
+    let left = requests;
+    let status429 = 0;
+    const worker = async () => {
+      while (left > 0) {
+        left--;
+        await limiter.acquire('activity');
+        const sentAt = clock.now();
+        await clock.sleep(150);
+        const t = clock.now();
+        if (windowOf(t) !== window) {
+          window = windowOf(t);
+          count = 0;
+        }
+        const exact = (PHASE + (window + 1) * 1000 - t) / 1000;
+        const resetSeconds = reset === 'whole' ? Math.max(1, Math.ceil(exact)) : exact;
+        const allowed = count < LIMIT;
+        if (allowed) count++;
+        await clock.sleep(150);
+        const info = {limit: LIMIT, remaining: LIMIT - count, resetSeconds};
+        if (allowed) limiter.release('activity', info, true, sentAt);
+        else {
+          status429++;
+          left++;
+          limiter.release('activity', info, false, sentAt);
+          limiter.block('activity', resetSeconds * 1000);
+        }
+      }
+    };
+    const done = Promise.all([worker(), worker(), worker(), worker()]);
+    let finished = false;
+    void done.then(() => (finished = true));
+    while (!finished) {
+      await settle();
+      if (!finished && !clock.advanceToNext()) break;
+    }
+    await done;
+    return {seconds: clock.now() / 1000, status429};
+  }
+
+  // Whole seconds say only that the window ends within a second of each
+  // answer; the earliest such bound in a window is used (the latest gave 7.5/s).
+  // What remains is the unknown phase of Close's window: the first request of
+  // a window may arrive late in it, and the last of its ten then spill over.
+  it('whole-second resets: at least 8.5 requests/s of 10, no 429', async () => {
+    const {seconds, status429} = await run(300, 'whole');
+    const rate = 300 / seconds;
+    assert.ok(rate >= 8.5, `${rate.toFixed(2)} requests/s of 10 (${seconds.toFixed(1)} s for 300)`);
+    assert.equal(status429, 0);
+  });
+
+  it('decimal resets: at least 9.3 requests/s of 10, no 429', async () => {
+    const {seconds, status429} = await run(300, 'decimal');
+    const rate = 300 / seconds;
+    assert.ok(rate >= 9.3, `${rate.toFixed(2)} requests/s of 10 (${seconds.toFixed(1)} s for 300)`);
+    assert.equal(status429, 0);
+  });
+});
