@@ -68,6 +68,12 @@ interface GroupState {
   allowance?: number;
   /** 429s in a row without a usable wait hint: the exponent of their backoff. */
   hintless: number;
+  /**
+   * The latest window Close described: the earliest bound of its end and the
+   * fewest requests it said were left. Kept after it ends, so that late
+   * answers about it are recognised.
+   */
+  window?: {end: number; remaining: number};
   /** Requests waiting for an in-flight slot (slow start). */
   waiting: (() => void)[];
   starts: StartLog;
@@ -199,13 +205,22 @@ export class RateLimiter {
     if (info?.remaining === undefined || info.resetSeconds === undefined) return;
     // Close may round `reset` up to whole seconds (the docs' example), so each
     // answer only bounds its window's end from above, and answers to requests
-    // sent late in a window push that bound up to a second past the real end.
-    // Within one window (`remaining` not going up) the earliest bound holds:
-    // taking the latest instead held a group at 6–7 requests/s of its 10 (issue 11).
+    // sent late in a window put that bound up to a second past the real end:
+    // within one window the earliest bound holds. An answer that comes back
+    // after that bound, about a request sent before it, describes a window
+    // that is over: taking its `remaining=0` for the next window held a group
+    // at 6–7 requests/s of its 10 (issue 11).
     const bound = sentAt + info.resetSeconds * 1000;
-    const sameWindow = g.resetAt !== undefined && g.resetAt > this.clock.now() && g.remaining !== undefined && info.remaining <= g.remaining;
-    g.resetAt = sameWindow ? Math.min(g.resetAt!, bound) : bound;
+    const w = g.window;
+    if (w && sentAt < w.end && info.remaining <= w.remaining) {
+      w.end = Math.min(w.end, bound);
+      w.remaining = info.remaining;
+      if (w.end <= this.clock.now()) return;
+    } else {
+      g.window = {end: bound, remaining: info.remaining};
+    }
     g.remaining = info.remaining;
+    g.resetAt = g.window!.end;
     // Requests still in flight were probably counted by Close after this one.
     g.startedSinceUpdate = g.inFlight;
   }
