@@ -73,7 +73,7 @@ interface GroupState {
    * fewest requests it said were left. Kept after it ends, so that late
    * answers about it are recognised.
    */
-  window?: {end: number; remaining: number};
+  window?: {end: number; remaining: number; lastSent: number};
   /** Requests waiting for an in-flight slot (slow start). */
   waiting: (() => void)[];
   starts: StartLog;
@@ -210,14 +210,22 @@ export class RateLimiter {
     // after that bound, about a request sent before it, describes a window
     // that is over: taking its `remaining=0` for the next window held a group
     // at 6–7 requests/s of its 10 (issue 11).
+    // One window counts down: an answer with fewer left than the window's
+    // latest belongs to it; one with as many or more, about a request sent
+    // before that latest, was counted earlier (answers can cross); anything
+    // else is a new window. Equal counts are never the same window: taking
+    // them so let a new window inherit an old, earlier end (429s at the start).
     const bound = sentAt + info.resetSeconds * 1000;
     const w = g.window;
-    if (w && sentAt < w.end && info.remaining <= w.remaining) {
+    if (w && sentAt < w.end && info.remaining < w.remaining) {
       w.end = Math.min(w.end, bound);
       w.remaining = info.remaining;
+      w.lastSent = Math.max(w.lastSent, sentAt);
       if (w.end <= this.clock.now()) return;
+    } else if (w && info.remaining >= w.remaining && sentAt < w.lastSent) {
+      return;
     } else {
-      g.window = {end: bound, remaining: info.remaining};
+      g.window = {end: bound, remaining: info.remaining, lastSent: sentAt};
     }
     g.remaining = info.remaining;
     g.resetAt = g.window!.end;

@@ -313,6 +313,37 @@ describe('RateLimiter: 429s without a usable hint', () => {
   });
 });
 
+describe('RateLimiter: which window an answer describes', () => {
+  it('an answer with as many left as the last one opens a new window: it does not inherit the old, earlier end', async () => {
+    const clock = new ManualClock(0);
+    const limiter = new RateLimiter(clock);
+    await limiter.acquire('lead');
+    limiter.release('lead', {limit: 100, remaining: 9, resetSeconds: 1}, true, 0); // a window that ends by 1000
+    clock.advance(200);
+    await limiter.acquire('lead');
+    limiter.release('lead', {limit: 100, remaining: 9, resetSeconds: 1}, true, 200); // as many left: a new one, ends by 1200
+    clock.advance(100);
+    await limiter.acquire('lead');
+    limiter.release('lead', {limit: 100, remaining: 0, resetSeconds: 1}, true, 300); // that one is used up
+    clock.advance(720); // 1020: past the first window's end, not the second's
+    assert.ok(limiter.delayFor('lead') > 0, 'waits for the window that ends by 1200');
+  });
+
+  it('an answer that crossed a later one (sent earlier, more left) changes nothing', async () => {
+    const clock = new ManualClock(0);
+    const limiter = new RateLimiter(clock);
+    await limiter.acquire('lead');
+    limiter.release('lead', {limit: 100, remaining: 50, resetSeconds: 1}, true, 0);
+    clock.advance(5);
+    await limiter.acquire('lead');
+    clock.advance(5);
+    await limiter.acquire('lead');
+    limiter.release('lead', {limit: 100, remaining: 0, resetSeconds: 1}, true, 10);
+    limiter.release('lead', {limit: 100, remaining: 1, resetSeconds: 1}, true, 5);
+    assert.ok(limiter.delayFor('lead') >= 900, `waits for the window to end (${limiter.delayFor('lead')} ms)`);
+  });
+});
+
 describe('RateLimiter: at the limit of a fixed-window Close', () => {
   /**
    * A virtual-time model of Close's counter: fixed 1 s windows (at an
@@ -346,8 +377,8 @@ describe('RateLimiter: at the limit of a fixed-window Close', () => {
         const resetSeconds = reset === 'whole' ? Math.max(1, Math.ceil(exact)) : exact;
         const allowed = count < LIMIT;
         if (allowed) count++;
-        await clock.sleep(150);
         const info = {limit: LIMIT, remaining: LIMIT - count, resetSeconds};
+        await clock.sleep(150);
         if (allowed) limiter.release('activity', info, true, sentAt);
         else {
           status429++;
