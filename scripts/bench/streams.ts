@@ -68,6 +68,33 @@ const SEEDED: readonly StreamSpec[] = [
 
 export const STREAMS: readonly StreamSpec[] = [...BUILT_IN, ...SEEDED.filter((s) => !BUILT_IN.some((b) => b.stream === s.stream))];
 
+/**
+ * Resources Close lists only per parent record (a lead, a comment thread, a
+ * sequence): at the very least one request per parent, whatever the page
+ * size. Part of the floor (they are part of a full sync), not of the baseline
+ * reader, which reads paged endpoints only.
+ */
+export interface ChildSpec {
+  stream: string;
+  path: string;
+  /** the stream whose records are the parents */
+  parent: string;
+  maxPage: number;
+}
+
+export const CHILDREN: readonly ChildSpec[] = RESOURCE_SEEDS.flatMap((s): ChildSpec[] => {
+  const perLead = s.readAll?.length === 1 && s.readAll[0].includes('{lead}');
+  const parent = s.parent?.stream ?? (perLead ? 'leads' : undefined);
+  return parent ? [{stream: s.stream, path: s.path, parent, maxPage: s.maxLimit ?? UNPAGED}] : [];
+});
+
+const CHILD_BY_STREAM = new Map(CHILDREN.map((c) => [c.stream, c]));
+
+/** Whether the floor knows the stream's endpoint (paged or per parent). */
+export function hasFloor(stream: string): boolean {
+  return SPEC_BY_STREAM.has(stream) || CHILD_BY_STREAM.has(stream);
+}
+
 export const SPEC_BY_STREAM = new Map(STREAMS.map((s) => [s.stream, s]));
 
 /** Close counts rate limits per endpoint group: the first path segment (/status/lead/ → status). */
@@ -110,11 +137,13 @@ export function computeFloor(streams: string[], truth: Map<string, number>, perG
   const perStream: Floor['perStream'] = [];
   const groups = new Map<string, GroupFloor>();
   for (const name of streams) {
-    const spec = SPEC_BY_STREAM.get(name);
+    const spec = SPEC_BY_STREAM.get(name) ?? CHILD_BY_STREAM.get(name);
     if (!spec) continue;
     const records = truth.get(name) ?? 0;
     const group = groupOf(spec.path);
-    const pages = pagesNeeded(records, spec.maxPage);
+    // A child list costs a request per parent, more where one parent's children fill several pages.
+    const child = CHILD_BY_STREAM.get(name);
+    const pages = child ? Math.max(truth.get(child.parent) ?? 0, pagesNeeded(records, spec.maxPage)) : pagesNeeded(records, spec.maxPage);
     perStream.push({stream: name, group, records, maxPage: spec.maxPage, pages});
     const g = groups.get(group) ?? {group, streams: [], records: 0, pages: 0};
     g.streams.push(name);

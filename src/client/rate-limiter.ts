@@ -68,6 +68,12 @@ interface GroupState {
   allowance?: number;
   /** 429s in a row without a usable wait hint: the exponent of their backoff. */
   hintless: number;
+  /**
+   * The latest window Close described: the earliest bound of its end and the
+   * fewest requests it said were left. Kept after it ends, so that late
+   * answers about it are recognised.
+   */
+  window?: {end: number; remaining: number; lastSent: number};
   /** Requests waiting for an in-flight slot (slow start). */
   waiting: (() => void)[];
   starts: StartLog;
@@ -197,8 +203,32 @@ export class RateLimiter {
       this.windowMs = Math.max(this.windowMs, Math.ceil(info.resetSeconds) * 1000);
     }
     if (info?.remaining === undefined || info.resetSeconds === undefined) return;
+    // Close may round `reset` up to whole seconds (the docs' example), so each
+    // answer only bounds its window's end from above, and answers to requests
+    // sent late in a window put that bound up to a second past the real end:
+    // within one window the earliest bound holds. An answer that comes back
+    // after that bound, about a request sent before it, describes a window
+    // that is over: taking its `remaining=0` for the next window held a group
+    // at 6–7 requests/s of its 10 (issue 11).
+    // One window counts down: an answer with fewer left than the window's
+    // latest belongs to it; one with as many or more, about a request sent
+    // before that latest, was counted earlier (answers can cross); anything
+    // else is a new window. Equal counts are never the same window: taking
+    // them so let a new window inherit an old, earlier end (429s at the start).
+    const bound = sentAt + info.resetSeconds * 1000;
+    const w = g.window;
+    if (w && sentAt < w.end && info.remaining < w.remaining) {
+      w.end = Math.min(w.end, bound);
+      w.remaining = info.remaining;
+      w.lastSent = Math.max(w.lastSent, sentAt);
+      if (w.end <= this.clock.now()) return;
+    } else if (w && info.remaining >= w.remaining && sentAt < w.lastSent) {
+      return;
+    } else {
+      g.window = {end: bound, remaining: info.remaining, lastSent: sentAt};
+    }
     g.remaining = info.remaining;
-    g.resetAt = sentAt + info.resetSeconds * 1000;
+    g.resetAt = g.window!.end;
     // Requests still in flight were probably counted by Close after this one.
     g.startedSinceUpdate = g.inFlight;
   }

@@ -7,8 +7,12 @@ import {streamClass} from './registry';
 import {CloseStream, StreamClass, StreamItem, StreamState} from './stream-base';
 import {StreamInfo, syncModesFor} from './stream-info';
 
-/** Parent ids taken at a time; the children of one batch are read before the parent list is read on. */
-export const PARENT_BATCH = 200;
+/**
+ * Parent ids taken at a time: the children of one batch are read while the
+ * next batch of parents is, so the child requests wait on the parent list
+ * only at the start. Ids only (tens of bytes each), so a batch stays small.
+ */
+export const PARENT_BATCH = 1000;
 
 /**
  * A resource Close lists only per parent (comments per thread, subscriptions
@@ -74,17 +78,32 @@ export abstract class ChildStream extends CloseStream {
   protected async *childrenOf(batches: AsyncIterable<string[]>): AsyncGenerator<Record<string, any>> {
     const concurrency = this.ctx.config.requestsPerStream;
     const budget = 2 * concurrency * (this.request.pageSize ?? DEFAULT_PAGE_SIZE);
-    for await (const ids of batches) {
-      let next = 0;
-      const nextTask = () => {
-        if (next >= ids.length) return undefined;
-        const id = ids[next++];
-        return {key: id, run: () => this.childPages(id)};
-      };
-      for await (const item of orderedConcurrent(nextTask, {concurrency, budget, weight: (page: Record<string, any>[]) => page.length})) {
-        if (isTaskEnd(item)) continue;
-        yield* item;
+    const iterator = batches[Symbol.asyncIterator]();
+    let pending = iterator.next();
+    try {
+      for (let batch = await pending; !batch.done; batch = await pending) {
+        const ids = batch.value;
+        pending = iterator.next();
+        // Awaited at the top of the loop; until then a failure must not count as unhandled.
+        pending.catch(() => undefined);
+        yield* this.batchChildren(ids, concurrency, budget);
       }
+    } finally {
+      await iterator.return?.(undefined);
+    }
+  }
+
+  /** The children of one batch of parents, several parents at once, in parent order. */
+  private async *batchChildren(ids: string[], concurrency: number, budget: number): AsyncGenerator<Record<string, any>> {
+    let next = 0;
+    const nextTask = () => {
+      if (next >= ids.length) return undefined;
+      const id = ids[next++];
+      return {key: id, run: () => this.childPages(id)};
+    };
+    for await (const item of orderedConcurrent(nextTask, {concurrency, budget, weight: (page: Record<string, any>[]) => page.length})) {
+      if (isTaskEnd(item)) continue;
+      yield* item;
     }
   }
 

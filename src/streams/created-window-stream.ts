@@ -1,6 +1,7 @@
 import {readKeyset} from '../readers/keyset-reader';
 import {checkPage} from '../readers/page-shape';
 import {Micros, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_SECOND, formatInstant, parseInstant} from '../time/instant';
+import {ALL_ACTIVITIES, anyActivity, firstActivity, searchFirst} from './first-activity';
 import {DEFAULT_SIZING, Window, WindowSizing} from './windows';
 import {RangeProbe, WindowedStream} from './windowed-stream';
 
@@ -17,8 +18,6 @@ export const ACTIVITY_PAGE_SIZE = 100;
 export const ACTIVITY_WINDOW_PAGES = 20;
 /** Ranges longer than this are searched for their first record before windows are planned. */
 const SEARCH_RANGES_LONGER_THAN = 400 * MICROS_PER_DAY;
-/** How closely that search pins down the first record. */
-const SEARCH_PRECISION = 30 * MICROS_PER_DAY;
 
 /**
  * An activity endpoint (GET /activity/ and the per-type ones such as
@@ -51,9 +50,11 @@ export abstract class CreatedWindowStream extends WindowedStream {
   /**
    * The newest page of the range tells the density to size windows by. Close
    * sorts these endpoints newest first only, so in long ranges the oldest
-   * record is searched for with one-record queries: a few rounds of requests
-   * instead of one per empty window when start_date is years before the
-   * account's first activity.
+   * record is searched for (first-activity.ts): once per sync on GET
+   * /activity/, which lists every type; the other activity endpoints list
+   * subsets of it and check with one request that they have nothing before
+   * what it found. That keeps years before an account's first activity from
+   * costing a request each, and the search from costing ten per endpoint.
    */
   protected override async probeRange(lower: Micros, upper: Micros): Promise<RangeProbe> {
     const newest = await this.page(lower, upper, ACTIVITY_PAGE_SIZE, 'id,date_created');
@@ -63,29 +64,11 @@ export abstract class CreatedWindowStream extends WindowedStream {
     const density = newest.length === ACTIVITY_PAGE_SIZE && span > 0 ? newest.length / span : undefined;
     if (newest.length < ACTIVITY_PAGE_SIZE) return {earliest: Math.min(...dates), density: undefined};
     if (upper - lower <= SEARCH_RANGES_LONGER_THAN) return {density};
-    return {earliest: await this.searchFirst(lower, Math.min(...dates)), density};
-  }
-
-  /**
-   * Narrows down where the first record lies by bisection, asking "any
-   * record before t?" one question at a time: decades of nothing take about
-   * ten requests. Several questions at once would take fewer rounds but more
-   * requests, and requests are what Close's limit counts (the activity
-   * group's streams share one budget; issue 11).
-   */
-  private async searchFirst(lower: Micros, knownNonEmptyBefore: Micros): Promise<Micros> {
-    const ways = 1;
-    let lo = lower;
-    let hi = knownNonEmptyBefore;
-    while (hi - lo > SEARCH_PRECISION) {
-      const step = (hi - lo) / (ways + 1);
-      const points = Array.from({length: ways}, (_, i) => lo + Math.floor((step * (i + 1)) / MICROS_PER_SECOND) * MICROS_PER_SECOND);
-      const found = await Promise.all(points.map(async (t) => (await this.page(lower, t, 1, 'id')).length > 0));
-      const first = found.indexOf(true);
-      if (first >= 0) hi = points[first];
-      if (first !== 0) lo = points[first < 0 ? points.length - 1 : first - 1];
-    }
-    return lo;
+    const {client} = this.ctx;
+    const first = await firstActivity(client, this.name, lower, upper);
+    if (first !== undefined && this.path === ALL_ACTIVITIES) return {earliest: first, density};
+    if (first !== undefined && first > lower && !(await anyActivity(client, this.path, this.name, lower, first))) return {earliest: first, density};
+    return {earliest: await searchFirst(client, this.path, this.name, lower, Math.min(...dates)), density};
   }
 
   /**

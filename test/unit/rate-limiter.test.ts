@@ -312,3 +312,107 @@ describe('RateLimiter: 429s without a usable hint', () => {
     assert.equal(rl.hintless429('user', policy, low), 500, 'a success resets the count');
   });
 });
+
+describe('RateLimiter: which window an answer describes', () => {
+  it('an answer with as many left as the last one opens a new window: it does not inherit the old, earlier end', async () => {
+    const clock = new ManualClock(0);
+    const limiter = new RateLimiter(clock);
+    await limiter.acquire('lead');
+    limiter.release('lead', {limit: 100, remaining: 9, resetSeconds: 1}, true, 0); // a window that ends by 1000
+    clock.advance(200);
+    await limiter.acquire('lead');
+    limiter.release('lead', {limit: 100, remaining: 9, resetSeconds: 1}, true, 200); // as many left: a new one, ends by 1200
+    clock.advance(100);
+    await limiter.acquire('lead');
+    limiter.release('lead', {limit: 100, remaining: 0, resetSeconds: 1}, true, 300); // that one is used up
+    clock.advance(720); // 1020: past the first window's end, not the second's
+    assert.ok(limiter.delayFor('lead') > 0, 'waits for the window that ends by 1200');
+  });
+
+  it('an answer that crossed a later one (sent earlier, more left) changes nothing', async () => {
+    const clock = new ManualClock(0);
+    const limiter = new RateLimiter(clock);
+    await limiter.acquire('lead');
+    limiter.release('lead', {limit: 100, remaining: 50, resetSeconds: 1}, true, 0);
+    clock.advance(5);
+    await limiter.acquire('lead');
+    clock.advance(5);
+    await limiter.acquire('lead');
+    limiter.release('lead', {limit: 100, remaining: 0, resetSeconds: 1}, true, 10);
+    limiter.release('lead', {limit: 100, remaining: 1, resetSeconds: 1}, true, 5);
+    assert.ok(limiter.delayFor('lead') >= 900, `waits for the window to end (${limiter.delayFor('lead')} ms)`);
+  });
+});
+
+describe('RateLimiter: at the limit of a fixed-window Close', () => {
+  /**
+   * A virtual-time model of Close's counter: fixed 1 s windows (at an
+   * arbitrary phase), `limit` requests counted per window on arrival, the
+   * `reset` rounded up to whole seconds (the docs' example format) or exact
+   * (a decimal, which the docs allow), 150 ms each way. Four requests in
+   * flight, as one stream keeps by default.
+   */
+  async function run(requests: number, reset: 'whole' | 'decimal'): Promise<{seconds: number; status429: number}> {
+    const clock = new ManualClock(0);
+    const limiter = new RateLimiter(clock);
+    const LIMIT = 10;
+    const PHASE = 137;
+    const windowOf = (t: number) => Math.floor((t - PHASE) / 1000);
+    let window = -1;
+    let count = 0;
+    let left = requests;
+    let status429 = 0;
+    const worker = async () => {
+      while (left > 0) {
+        left--;
+        await limiter.acquire('activity');
+        const sentAt = clock.now();
+        await clock.sleep(150);
+        const t = clock.now();
+        if (windowOf(t) !== window) {
+          window = windowOf(t);
+          count = 0;
+        }
+        const exact = (PHASE + (window + 1) * 1000 - t) / 1000;
+        const resetSeconds = reset === 'whole' ? Math.max(1, Math.ceil(exact)) : exact;
+        const allowed = count < LIMIT;
+        if (allowed) count++;
+        const info = {limit: LIMIT, remaining: LIMIT - count, resetSeconds};
+        await clock.sleep(150);
+        if (allowed) limiter.release('activity', info, true, sentAt);
+        else {
+          status429++;
+          left++;
+          limiter.release('activity', info, false, sentAt);
+          limiter.block('activity', resetSeconds * 1000);
+        }
+      }
+    };
+    const done = Promise.all([worker(), worker(), worker(), worker()]);
+    let finished = false;
+    void done.then(() => (finished = true));
+    while (!finished) {
+      await settle();
+      if (!finished && !clock.advanceToNext()) break;
+    }
+    await done;
+    return {seconds: clock.now() / 1000, status429};
+  }
+
+  // Whole seconds say only that the window ends within a second of each
+  // answer: the earliest such bound of a window is used, and late answers
+  // about a window that is over are not taken for the next (7.5/s before).
+  it('whole-second resets: at least 9.3 requests/s of 10, no 429', async () => {
+    const {seconds, status429} = await run(300, 'whole');
+    const rate = 300 / seconds;
+    assert.ok(rate >= 9.3, `${rate.toFixed(2)} requests/s of 10 (${seconds.toFixed(1)} s for 300)`);
+    assert.equal(status429, 0);
+  });
+
+  it('decimal resets: at least 9.3 requests/s of 10, no 429', async () => {
+    const {seconds, status429} = await run(300, 'decimal');
+    const rate = 300 / seconds;
+    assert.ok(rate >= 9.3, `${rate.toFixed(2)} requests/s of 10 (${seconds.toFixed(1)} s for 300)`);
+    assert.equal(status429, 0);
+  });
+});

@@ -168,6 +168,12 @@ export class ManualClock implements Clock {
   get waiting(): number {
     return this.pending.length;
   }
+  /** Moves time to the earliest pending sleep and ends it; false when nothing sleeps. */
+  advanceToNext(): boolean {
+    if (this.pending.length === 0) return false;
+    this.advance(Math.min(...this.pending.map((p) => p.until)) - this.t);
+    return true;
+  }
   advance(ms: number): void {
     this.t += ms;
     const due = this.pending.filter((p) => p.until <= this.t);
