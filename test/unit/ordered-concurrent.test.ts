@@ -254,7 +254,7 @@ describe('orderedConcurrent: every buffer bounded, the head included (issue 11)'
     assert.equal(shared.used, 20);
     // Everything still arrives, in order, and the budget is all given back.
     const keys: number[] = [0];
-    for (let r = await items.next(); !r.done; r = await items.next()) if (!isTaskEnd(r.value)) keys.push((r.value as {key: number}).key);
+    for (let r = await items.next(); !r.done; r = await items.next()) if (!isTaskEnd(r.value)) keys.push((r.value as unknown as {key: number}).key);
     assert.deepEqual(keys, [0, 1, 2, 3].flatMap((k) => Array(10).fill(k)));
     assert.equal(shared.used, 0);
   });
