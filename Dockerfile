@@ -37,7 +37,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 # ---- runtime ----------------------------------------------------------------
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
-# A sync holds little live data (every buffer is bounded: about 16 MiB of
+# A sync holds little live data (every buffer is bounded: about 4 MiB of
 # Close's answers read ahead, 256 KiB queued for stdout), but V8 sizes its heap
 # for throughput and lets garbage pile up to gigabytes on a big node. The old
 # space cap keeps memory flat whatever the account's size; small semi-spaces

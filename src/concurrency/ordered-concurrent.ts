@@ -48,8 +48,11 @@ export async function* orderedConcurrent<K, T>(
   nextTask: () => OrderedTask<K, T> | undefined,
   opts: OrderedOptions<T>
 ): AsyncGenerator<T | TaskEnd<K>> {
-  /** `held`: the weight of this slot's items not printed yet; `ahead`: whether that weight is in the ahead budget. */
-  type Slot = {key: K; channel: Channel<{item: T; weight: number}>; held: number; ahead: boolean; wake?: () => void};
+  /**
+   * `held`: the weight of this slot's items not printed yet; `ahead`: whether that weight is in the ahead budget;
+   * `reserved`: weight taken from the ahead budget for the item this slot is fetching (see reserve()).
+   */
+  type Slot = {key: K; channel: Channel<{item: T; weight: number}>; held: number; ahead: boolean; reserved: number; wake?: () => void};
   const active: Slot[] = [];
   const width = Math.max(1, opts.concurrency);
   const headBudget = Math.max(1, opts.headBudget ?? opts.budget);
@@ -57,9 +60,41 @@ export async function* orderedConcurrent<K, T>(
   let exhausted = false;
   let producing = 0;
   let stopped = false;
+  /** The weight of the item admitted last, by any task: what the next one will probably weigh. */
+  let typical = 0;
+
+  /**
+   * A task behind the head takes room for its next item before fetching it:
+   * an item fetched while the budget is full would wait in memory, uncounted,
+   * for room (a page of Close's answer per waiting task). Resolves false once
+   * stopped; the head reserves nothing (its own budget never waits on others).
+   */
+  const reserve = async (slot: Slot): Promise<boolean> => {
+    const amount = typical;
+    if (amount === 0 || active[0] === slot) return !stopped;
+    if (await ahead.take(amount, () => stopped || active[0] === slot)) slot.reserved = amount;
+    return !stopped;
+  };
+  /** Gives back a reservation (its item came, or the slot became the head, or everything stops). */
+  const unreserve = (slot: Slot): void => {
+    if (slot.reserved === 0) return;
+    ahead.give(slot.reserved);
+    slot.reserved = 0;
+  };
 
   /** The head buffers in its own budget; the others in the ahead budget. Resolves false once stopped. */
   const admit = async (slot: Slot, weight: number): Promise<boolean> => {
+    typical = weight;
+    if (slot.reserved > 0 && active[0] !== slot) {
+      // Fetched on a reservation: the item is in memory already, so it is counted as it is, even past the limit.
+      ahead.give(slot.reserved);
+      ahead.force(weight);
+      slot.reserved = 0;
+      slot.held += weight;
+      slot.ahead = true;
+      return !stopped;
+    }
+    unreserve(slot);
     for (;;) {
       if (stopped) return false;
       if (active[0] === slot) {
@@ -85,21 +120,31 @@ export async function* orderedConcurrent<K, T>(
         exhausted = true;
         return;
       }
-      const slot: Slot = {key: task.key, channel: new Channel(Number.MAX_SAFE_INTEGER), held: 0, ahead: false};
+      const slot: Slot = {key: task.key, channel: new Channel(Number.MAX_SAFE_INTEGER), held: 0, ahead: false, reserved: 0};
       active.push(slot);
       producing++;
       void (async () => {
+        const items = task.run();
+        let finished = false;
         try {
-          for await (const item of task.run()) {
-            const weight = opts.weight(item);
+          for (;;) {
+            if (!(await reserve(slot))) return;
+            const r = await items.next();
+            if (r.done) break;
+            const weight = opts.weight(r.value);
             if (!(await admit(slot, weight))) return;
-            if (!(await slot.channel.push({item, weight}))) return;
+            if (!(await slot.channel.push({item: r.value, weight}))) return;
           }
+          finished = true;
           slot.channel.close();
         } catch (err) {
+          finished = true;
           slot.channel.close(err);
         } finally {
+          unreserve(slot);
           producing--;
+          // Stopped early: let the task's generator clean up, as for-await would.
+          if (!finished) await items.return?.(undefined)?.catch(() => undefined);
           fill();
         }
       })();
@@ -120,6 +165,7 @@ export async function* orderedConcurrent<K, T>(
         head.ahead = false;
         ahead.give(head.held);
       }
+      unreserve(head);
       release(head, 0);
       ahead.wake();
       for (;;) {
@@ -137,6 +183,7 @@ export async function* orderedConcurrent<K, T>(
     for (const slot of active) {
       slot.channel.cancel();
       if (slot.ahead) ahead.give(slot.held);
+      unreserve(slot);
       slot.held = 0;
       slot.ahead = false;
       release(slot, 0);

@@ -9,7 +9,7 @@ import {TailPlan} from './tails';
 import {AdaptiveWindows, DEFAULT_SIZING, Window, WindowSizing} from './windows';
 
 /** What the window being printed may hold that is not printed yet, bytes of Close's answers. */
-const HEAD_BYTES = 512 * 1024;
+const HEAD_BYTES = 256 * 1024;
 
 /** What a stream can learn cheaply about its range before reading it. */
 export interface RangeProbe {

@@ -240,6 +240,40 @@ describe('orderedConcurrent: every buffer bounded, the head included (issue 11)'
     assert.equal(shared.used, 0, 'everything given back at the end');
   });
 
+  it('a task behind the head fetches its next item only when the budget has room for it (no fetched item waits uncounted)', async () => {
+    // Tasks 1–3 start together and fetch their first item before any size is known: 3 items of 5 in a budget of 20.
+    // Then only one more fits. Without the reservation, each task would fetch an item and hold it waiting: 7 behind.
+    const shared = new Budget(20);
+    const {nextTask, unconsumed} = tasks(4, 10, 5);
+    const items = orderedConcurrent(nextTask, {concurrency: 4, budget: 0, headBudget: 5, shared, weight: (x: {size: number}) => x.size})[Symbol.asyncIterator]();
+    const first = await items.next();
+    assert.deepEqual(first.value, {key: 0, size: 5});
+    for (let i = 0; i < 50; i++) await tick(); // the consumer stalls: every producer goes as far as it may
+    const behind = [1, 2, 3].reduce((sum, k) => sum + unconsumed.get(k)!, 0);
+    assert.equal(behind, 20, `the tasks behind the head fetched ${behind} (budget 20)`);
+    assert.equal(shared.used, 20);
+    // Everything still arrives, in order, and the budget is all given back.
+    const keys: number[] = [0];
+    for (let r = await items.next(); !r.done; r = await items.next()) if (!isTaskEnd(r.value)) keys.push((r.value as unknown as {key: number}).key);
+    assert.deepEqual(keys, [0, 1, 2, 3].flatMap((k) => Array(10).fill(k)));
+    assert.equal(shared.used, 0);
+  });
+
+  it('a reservation is given back when its task becomes the head, and when everything stops', async () => {
+    const shared = new Budget(10);
+    const {nextTask} = tasks(8, 20, 5);
+    let n = 0;
+    for await (const item of orderedConcurrent(nextTask, {concurrency: 4, budget: 0, headBudget: 5, shared, weight: (x: {size: number}) => x.size})) {
+      if (isTaskEnd(item)) continue;
+      await tick();
+      // Never more than the budget behind the head, reservations included (all items weigh the same: no estimate is off).
+      assert.ok(shared.used <= 10, `shared budget held ${shared.used}`);
+      if (++n === 70) break; // in the fourth task: the ones behind it hold reservations
+    }
+    for (let i = 0; i < 5; i++) await tick();
+    assert.equal(shared.used, 0);
+  });
+
   it('stopping early gives the shared budget back', async () => {
     const shared = new Budget(20);
     const {nextTask} = tasks(6, 50);
