@@ -15,7 +15,7 @@ const turns = async (n: number) => {
 
 /** A child stream over two batches of parents, whose children say when the parent list was read on. */
 class Probe extends ChildStream {
-  static readonly info: StreamInfo = {name: 'comments', endpoint: 'GET /probe/', kind: 'child', syncModes: ['full_refresh'], primaryKey: 'id', parent: 'none'};
+  static readonly info: StreamInfo = {name: 'comments', endpoint: 'GET /probe/', kind: 'child', syncModes: ['full_refresh'], primaryKey: 'id', parent: 'none', notes: ''};
   readonly events: string[] = [];
   failSecondBatch = false;
   protected get request(): ListRequest {
