@@ -1,4 +1,5 @@
 import {CloseClient} from '../client/close-client';
+import {apiErrorInfo} from '../client/close-errors';
 import {checkPage} from '../readers/page-shape';
 import {Micros, MICROS_PER_DAY, MICROS_PER_SECOND, formatInstant} from '../time/instant';
 
@@ -33,6 +34,9 @@ export async function searchFirst(client: CloseClient, path: string, stream: str
   return lo;
 }
 
+/** Answers that refuse an endpoint to this key or plan. */
+const REFUSALS = new Set([402, 403, 404]);
+
 /** One search per sync and range, shared by the activity streams (keyed by the sync's client). */
 const shared = new WeakMap<CloseClient, Map<string, Promise<Micros | undefined>>>();
 
@@ -51,7 +55,12 @@ export function firstActivity(client: CloseClient, stream: string, lower: Micros
   const key = `${lower}:${upper}`;
   let search = perClient.get(key);
   if (!search) {
-    search = searchFirst(client, ALL_ACTIVITIES, stream, lower, upper).catch(() => undefined);
+    // Only a refusal of GET /activity/ (a key or plan without it) lets each endpoint search its own;
+    // anything else (a revoked key, Close down) fails the streams as their own requests would.
+    search = searchFirst(client, ALL_ACTIVITIES, stream, lower, upper).catch((err) => {
+      if (REFUSALS.has(apiErrorInfo(err).status ?? 0)) return undefined;
+      throw err;
+    });
     perClient.set(key, search);
   }
   return search;

@@ -1,6 +1,7 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {SyncMode} from 'faros-airbyte-cdk';
+import VError from 'verror';
 import {parseConfig} from '../../src/config/config';
 import {streamClass} from '../../src/streams/registry';
 import {StreamContext, StreamItem} from '../../src/streams/stream-base';
@@ -19,7 +20,7 @@ class FakeActivities {
   constructor(private readonly byPath: Record<string, Row[]>, private readonly refused = new Set<string>()) {}
   async get(path: string, params: Record<string, any>): Promise<any> {
     this.log.push({path, limit: Number(params._limit)});
-    if (this.refused.has(path)) throw Object.assign(new Error(`GET ${path}: 403`), {status: 403});
+    if (this.refused.has(path)) throw new VError({info: {status: 403}}, 'GET %s: 403', path);
     const gte = params.date_created__gte ? parseInstant(params.date_created__gte)! : -Infinity;
     const lt = parseInstant(params.date_created__lt)!;
     const rows = (this.byPath[path] ?? [])
@@ -87,7 +88,20 @@ describe('the first activity is searched for once per sync, on GET /activity/', 
     assert.ok(client.questions('/activity/form_submission/') > 2, 'searched its own endpoint after the check failed');
   });
 
-  it('when GET /activity/ cannot be read, each endpoint searches its own', async () => {
+  it('a revoked key on GET /activity/ fails the stream as its own request would, asked once', async () => {
+    const client = new FakeActivities({'/activity/form_submission/': forms});
+    client.get = (async (path: string, params: Record<string, any>) => {
+      if (path === '/activity/') {
+        client.log.push({path, limit: Number(params._limit)});
+        throw new VError({info: {status: 401}}, 'GET %s: 401', path);
+      }
+      return FakeActivities.prototype.get.call(client, path, params);
+    }) as any;
+    await assert.rejects(ids('form_submissions', ctx(client)), /401/);
+    assert.equal(client.questions('/activity/'), 1);
+  });
+
+  it('when GET /activity/ is refused, each endpoint searches its own', async () => {
     const client = new FakeActivities({'/activity/form_submission/': forms}, new Set(['/activity/']));
     const own = await ids('form_submissions', ctx(client));
     assert.deepEqual(own, forms.map((r) => r.id).sort());
