@@ -179,12 +179,19 @@ describe('custom_objects and comments: an incremental sync reads only the parent
       const first = await read();
       sandbox.mutate({resources: {custom_objects: {updated: 1}, comments: {updated: 1}}});
       sandbox.script({path: '/event/', times: 1000, respond: {status, body: JSON.stringify({error})}});
+      // The last full read an hour back, so that this sync's is later even when both start in the same second.
+      let given = later(first.messages);
+      for (const s of CHILDREN) {
+        const st = (given as any[]).find((m) => m.stream.stream_descriptor.name === s).stream.stream_state;
+        given = withState(given, s, {...st, [FULL_READ_KEY]: formatInstant(Date.parse(st[FULL_READ_KEY]) * 1000 - MICROS_PER_HOUR)});
+      }
+      const before = (s: string) => Date.parse((given as any[]).find((m) => m.stream.stream_descriptor.name === s).stream.stream_state[FULL_READ_KEY]);
       try {
-        const run = await read(later(first.messages));
+        const run = await read(given);
         for (const s of CHILDREN) {
           assert.equal(run.groups[GROUP[s]], everyParent(s), `${s}: every parent read`);
           assert.deepEqual(ids(own(run.messages, s)), ids(truth(s)), `${s}: every record`);
-          assert.ok(Date.parse(stateOf(run.messages, s)[FULL_READ_KEY]) > Date.parse(stateOf(first.messages, s)[FULL_READ_KEY]), `${s}: recorded as a full read`);
+          assert.ok(Date.parse(stateOf(run.messages, s)[FULL_READ_KEY]) > before(s), `${s}: recorded as a full read`);
         }
       } finally {
         sandbox.clearScripts();
