@@ -4,7 +4,7 @@ import {configError} from '../errors';
 import {readEvents} from '../readers/event-cursor-reader';
 import {Micros, MICROS_PER_DAY, formatInstant, parseInstant} from '../time/instant';
 import {CHILD_RESCAN, FULL_READ_KEY, FULL_READ_PERIOD, MAX_CHANGED} from './changed-children-limits';
-import {ChildStream, PARENT_BATCH} from './child-stream';
+import {ChildStream, batchesOf} from './child-stream';
 import {cursorCeiling, parseCursorState} from './cursor';
 import {EVENT_PAGE_SIZE, EVENT_RETENTION} from './event-log-limits';
 import {streamClass} from './registry';
@@ -199,17 +199,4 @@ export abstract class ChangedChildrenStream extends ChildStream {
     if (refused === objectTypes.length * CHANGE_ACTIONS.length) return `Close refused every event log object type asked for (${objectTypes.join(', ')})`;
     return undefined;
   }
-}
-
-/** Ids in batches of PARENT_BATCH. */
-async function* batchesOf(ids: Iterable<string>): AsyncGenerator<string[]> {
-  let batch: string[] = [];
-  for (const id of ids) {
-    batch.push(id);
-    if (batch.length >= PARENT_BATCH) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
 }

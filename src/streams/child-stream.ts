@@ -12,7 +12,7 @@ import {StreamInfo, syncModesFor} from './stream-info';
  * next batch of parents is, so the child requests wait on the parent list
  * only at the start. Ids only (tens of bytes each), so a batch stays small.
  */
-export const PARENT_BATCH = 1000;
+const PARENT_BATCH = 1000;
 
 /**
  * A resource Close lists only per parent (comments per thread, subscriptions
@@ -30,22 +30,17 @@ export abstract class ChildStream extends CloseStream {
   protected abstract get parentParam(): string;
 
   /** The parent stream's records, one batch of ids at a time. */
-  protected async *parentBatches(): AsyncGenerator<string[]> {
+  protected parentBatches(): AsyncGenerator<string[]> {
     const parentName = this.info.parent;
     if (!parentName) throw new Error(`stream ${this.name} declares no parent`);
     const Parent = streamClass(parentName);
     const parent = new Parent(this.ctx);
     const key = Parent.info.primaryKey;
-    let batch: string[] = [];
-    for await (const item of parent.readItems(SyncMode.FULL_REFRESH, undefined)) {
-      if (!('record' in item)) continue;
-      batch.push(String(item.record[key]));
-      if (batch.length >= PARENT_BATCH) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
+    return batchesOf(
+      (async function* () {
+        for await (const item of parent.readItems(SyncMode.FULL_REFRESH, undefined)) if ('record' in item) yield String(item.record[key]);
+      })()
+    );
   }
 
   /** One parent's records, page by page. */
@@ -111,6 +106,19 @@ export abstract class ChildStream extends CloseStream {
     if (!(await this.anyChildren())) return;
     for await (const record of this.childrenOf(this.parentBatches())) yield this.shape(record);
   }
+}
+
+/** Ids in batches of PARENT_BATCH. */
+export async function* batchesOf(ids: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string[]> {
+  let batch: string[] = [];
+  for await (const id of ids) {
+    batch.push(id);
+    if (batch.length >= PARENT_BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 export type ChildDeclaration = Declared<ListRequest & {parent: string; parentParam: string}>;

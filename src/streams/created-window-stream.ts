@@ -1,7 +1,6 @@
 import {readKeyset} from '../readers/keyset-reader';
-import {checkPage} from '../readers/page-shape';
 import {Micros, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_SECOND, formatInstant, parseInstant} from '../time/instant';
-import {ALL_ACTIVITIES, anyActivity, firstActivity, searchFirst} from './first-activity';
+import {ALL_ACTIVITIES, activityPage, anyActivity, firstActivity, searchFirst} from './first-activity';
 import {DEFAULT_SIZING, Window, WindowSizing} from './windows';
 import {RangeProbe, WindowedStream} from './windowed-stream';
 
@@ -57,7 +56,7 @@ export abstract class CreatedWindowStream extends WindowedStream {
    * costing a request each, and the search from costing ten per endpoint.
    */
   protected override async probeRange(lower: Micros, upper: Micros): Promise<RangeProbe> {
-    const newest = await this.page(lower, upper, ACTIVITY_PAGE_SIZE, 'id,date_created');
+    const newest = await activityPage(this.ctx.client, this.path, this.name, lower, upper, ACTIVITY_PAGE_SIZE, 'id,date_created');
     if (newest.length === 0) return {earliest: null};
     const dates = newest.map((a) => parseInstant(a.date_created)).filter((d): d is Micros => d !== undefined);
     const span = dates.length > 1 ? Math.max(...dates) - Math.min(...dates) : 0;
@@ -69,16 +68,6 @@ export abstract class CreatedWindowStream extends WindowedStream {
     if (first !== undefined && this.path === ALL_ACTIVITIES) return {earliest: first, density};
     if (first !== undefined && first > lower && !(await anyActivity(client, this.path, this.name, lower, first))) return {earliest: first, density};
     return {earliest: await searchFirst(client, this.path, this.name, lower, Math.min(...dates)), density};
-  }
-
-  /**
-   * One page of the range. `_fields` keeps probes small; Close documents it
-   * on /activity/ (not on the per-type endpoints, which may ignore it: the
-   * probe then reads whole records, which costs bytes, not correctness).
-   */
-  private async page(lo: Micros, hi: Micros, limit: number, fields: string): Promise<Record<string, any>[]> {
-    const params = {date_created__gte: formatInstant(lo), date_created__lt: formatInstant(hi), _limit: limit, _fields: fields};
-    return checkPage(await this.ctx.client.get(this.path, params, {stream: this.name}), `GET ${this.path} (stream ${this.name})`).data;
   }
 
   protected readWindow(window: Window): AsyncGenerator<Record<string, any>[]> {

@@ -9,10 +9,20 @@ export const SEARCH_PRECISION = 30 * MICROS_PER_DAY;
 /** GET /activity/ lists every activity type; the per-type endpoints list subsets of it. */
 export const ALL_ACTIVITIES = '/activity/';
 
+/**
+ * One page of an activity endpoint's [lo, hi) by date_created, newest first.
+ * `_fields` keeps probes small; Close documents it on /activity/ (not on the
+ * per-type endpoints, which may ignore it: the probe then reads whole
+ * records, which costs bytes, not correctness).
+ */
+export async function activityPage(client: CloseClient, path: string, stream: string, lo: Micros, hi: Micros, limit: number, fields: string): Promise<Record<string, any>[]> {
+  const params = {date_created__gte: formatInstant(lo), date_created__lt: formatInstant(hi), _limit: limit, _fields: fields};
+  return checkPage(await client.get(path, params, {stream}), `GET ${path} (stream ${stream})`).data;
+}
+
 /** Whether an activity endpoint has any record in [lo, hi). */
 export async function anyActivity(client: CloseClient, path: string, stream: string, lo: Micros, hi: Micros): Promise<boolean> {
-  const params = {date_created__gte: formatInstant(lo), date_created__lt: formatInstant(hi), _limit: 1, _fields: 'id'};
-  return checkPage(await client.get(path, params, {stream}), `GET ${path} (stream ${stream})`).data.length > 0;
+  return (await activityPage(client, path, stream, lo, hi, 1, 'id')).length > 0;
 }
 
 /**

@@ -1,18 +1,11 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import {parseConfig} from '../../src/config/config';
 import {streamClass} from '../../src/streams/registry';
 import {FULL_READ_KEY} from '../../src/streams/changed-children-limits';
 import {StreamContext} from '../../src/streams/stream-base';
-import {API_KEY, FakeClock, newClient, silentLogger} from './helpers/fakes';
+import {offlineContext} from './helpers/fakes';
 
-const ctx: StreamContext = {
-  client: newClient(async () => ({status: 500, headers: {}, body: ''}), new FakeClock()),
-  config: parseConfig({api_key: API_KEY}),
-  syncStartedAt: 1_700_000_000_000_000,
-  now: () => 1_700_000_000_000_000,
-  logger: silentLogger as any,
-};
+const ctx: StreamContext = offlineContext();
 /** The stream's event → parent mapping (changed-children.ts), taken from a stream built for a sync. */
 const parentOf = (stream: string, event: Record<string, any>) => (new (streamClass(stream))(ctx) as any).childEvents.parentOf(event);
 

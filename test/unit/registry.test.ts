@@ -3,21 +3,14 @@ import assert from 'node:assert/strict';
 import fs from 'fs';
 import path from 'path';
 import {SyncMode} from 'faros-airbyte-cdk';
-import {parseConfig} from '../../src/config/config';
 import {STREAM_CLASSES, allStreams, streamClass, streamInfo} from '../../src/streams/registry';
 import {CloseStream, StreamContext} from '../../src/streams/stream-base';
 import {DELETED_AT, deletionQueries} from '../../src/streams/deletions';
 import {STREAM_NAMES as GENERATED} from '../../src/generated';
-import {API_KEY, FakeClock, newClient, silentLogger} from './helpers/fakes';
+import {offlineContext} from './helpers/fakes';
 import {SCHEMAS_DIR} from '../helpers/paths';
 
-const ctx: StreamContext = {
-  client: newClient(async () => ({status: 500, headers: {}, body: ''}), new FakeClock()),
-  config: parseConfig({api_key: API_KEY}),
-  syncStartedAt: 1_700_000_000_000_000,
-  now: () => 1_700_000_000_000_000,
-  logger: silentLogger as any,
-};
+const ctx: StreamContext = offlineContext();
 
 describe('the stream registry (src/streams/registry.ts)', () => {
   it("lists Stitch's six tables first, then the rest, each name once", () => {

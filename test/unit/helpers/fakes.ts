@@ -3,6 +3,8 @@ import path from 'node:path';
 import {Clock} from '../../../src/client/clock';
 import {CloseClient, ClientOptions} from '../../../src/client/close-client';
 import {HttpRequest, HttpResponse, Transport} from '../../../src/client/transport';
+import {parseConfig} from '../../../src/config/config';
+import type {StreamContext} from '../../../src/streams/stream-base';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const RECORDED_DIR = path.join(ROOT, 'test_files', 'close-recorded');
@@ -185,4 +187,15 @@ export class ManualClock implements Clock {
 /** Lets every queued promise callback run. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** A stream context for tests that build streams without reading Close: every request answers 500. */
+export function offlineContext(): StreamContext {
+  return {
+    client: newClient(async () => ({status: 500, headers: {}, body: ''}), new FakeClock()),
+    config: parseConfig({api_key: API_KEY}),
+    syncStartedAt: 1_700_000_000_000_000,
+    now: () => 1_700_000_000_000_000,
+    logger: silentLogger as any,
+  };
 }
