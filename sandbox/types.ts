@@ -163,6 +163,11 @@ export interface Mutation {
   deletedCustomFields?: number;
   /** new leads come with one contact and their Created activity only (an import) */
   minimalLeads?: boolean;
+  /**
+   * New leads are stamped evenly over this many milliseconds up to now, oldest
+   * first, as an import that took that long (0 or absent: all at one instant).
+   */
+  newLeadsOverMs?: number;
   /** changes picked at random per stream of the resource engine and the activity-type streams (sandbox/resources) */
   resources?: Partial<Record<StreamName, { created?: number; updated?: number; deleted?: number }>>;
   /** records to edit, by id (any stream) */

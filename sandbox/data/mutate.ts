@@ -118,7 +118,12 @@ export function applyMutation(s: Store, changes: Changes, mu: Mutation, rng: Rng
     const ls = liveLeads();
     return ls.length ? ls[rng.int(ls.length)] : changes.createLead(t, 'minimal').lead;
   };
-  for (let i = 0; i < (mu.newLeads ?? 0); i++) changes.createLead(t, mu.minimalLeads ? 'minimal' : 'default');
+  const newLeads = mu.newLeads ?? 0;
+  const spreadUs = Math.max(0, Math.round((mu.newLeadsOverMs ?? 0) * 1000));
+  for (let i = 0; i < newLeads; i++) {
+    const at = spreadUs > 0 ? t - spreadUs + Math.floor((spreadUs * (i + 1)) / newLeads) : t;
+    changes.createLead(at, mu.minimalLeads ? 'minimal' : 'default');
+  }
   for (let i = 0; i < (mu.newContacts ?? 0); i++) changes.createContact(someLead(), t);
   for (let i = 0; i < (mu.newOpportunities ?? 0); i++) changes.createOpportunity(someLead(), t);
   for (let i = 0; i < (mu.newTasks ?? 0); i++) changes.createTask(someLead(), t);

@@ -72,4 +72,18 @@ describe('sandbox mutate()', () => {
     assert.equal(body.changed.leads.length, 1);
     assert.ok(sb.truth('leads').some((l) => l.id === body.changed.leads[0]));
   });
+  it('stamps an import spread over a minute evenly, oldest first, none in the future', async () => {
+    const res = sb.mutate({ newLeads: 120, minimalLeads: true, newLeadsOverMs: 60_000 });
+    const afterUs = Date.now() * 1000;
+    const made = new Set(res.created.leads);
+    assert.equal(made.size, 120);
+    const leads = sb.truth('leads').filter((t) => made.has(t.id));
+    const created = leads.map((l) => us(l.date_created!)).sort((a, b) => a - b);
+    const spanS = (created[created.length - 1] - created[0]) / 1e6;
+    assert.ok(spanS > 58 && spanS <= 60, `span ${spanS} s`);
+    assert.ok(created[created.length - 1] <= afterUs);
+    const seconds = new Set(created.map((c) => Math.floor(c / 1e6)));
+    assert.ok(seconds.size >= 55, `${seconds.size} distinct seconds`);
+    for (const l of leads) assert.equal(l.date_updated, l.date_created);
+  });
 });
