@@ -7,14 +7,14 @@ import {RangeProbe, WindowedStream} from './windowed-stream';
 export const ACTIVITY_PAGE_SIZE = 100;
 /**
  * Pages a window of an activity endpoint plans for. Each window costs a
- * partial last page, and the range a probe: with windows of ~20 full pages
- * these are a few percent of the requests (with 6-page windows they were 14 %
- * on the benchmark's busiest group, issue 11). Checkpoints come once per
- * window, which is still every few seconds of reading. Larger windows would
- * need more read-ahead memory to keep several requests in flight: the
- * windows behind the one printed hold what they read (concurrency/budget.ts).
+ * partial last page, and the range a probe: with 6-page windows these were
+ * 14 % of the requests on the benchmark's activity group, with 20-page ones
+ * 9 % (issue 11); with 40 they are about half that. Checkpoints come once per
+ * window, which is still every few seconds of reading. Memory does not grow
+ * with the window: the windows behind the one printed read only as far as
+ * the shared read-ahead budget lets them (concurrency/budget.ts).
  */
-export const ACTIVITY_WINDOW_PAGES = 20;
+export const ACTIVITY_WINDOW_PAGES = 40;
 /** Ranges longer than this are searched for their first record before windows are planned. */
 const SEARCH_RANGES_LONGER_THAN = 400 * MICROS_PER_DAY;
 
