@@ -1,6 +1,6 @@
 import {readKeyset} from '../readers/keyset-reader';
 import {Micros, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_SECOND, formatInstant, parseInstant} from '../time/instant';
-import {ALL_ACTIVITIES, activityPage, anyActivity, firstActivity, searchFirst} from './first-activity';
+import {ALL_ACTIVITIES, activityListPage, anyActivity, firstActivity, searchFirst} from './first-activity';
 import {DEFAULT_SIZING, Window, WindowSizing} from './windows';
 import {RangeProbe, WindowedStream} from './windowed-stream';
 
@@ -47,7 +47,9 @@ export abstract class CreatedWindowStream extends WindowedStream {
   }
 
   /**
-   * The newest page of the range tells the density to size windows by. Close
+   * The newest page of the range tells the density to size windows by, or is
+   * the whole range when it holds less than a page (then nothing more is
+   * asked: whole records are asked for this reason, at the cost of bytes). Close
    * sorts these endpoints newest first only, so in long ranges the oldest
    * record is searched for (first-activity.ts): once per sync on GET
    * /activity/, which lists every type; the other activity endpoints list
@@ -56,12 +58,15 @@ export abstract class CreatedWindowStream extends WindowedStream {
    * costing a request each, and the search from costing ten per endpoint.
    */
   protected override async probeRange(lower: Micros, upper: Micros): Promise<RangeProbe> {
-    const newest = await activityPage(this.ctx.client, this.path, this.name, lower, upper, ACTIVITY_PAGE_SIZE, 'id,date_created');
+    const page = await activityListPage(this.ctx.client, this.path, this.name, lower, upper, ACTIVITY_PAGE_SIZE);
+    const newest = page.data;
     if (newest.length === 0) return {earliest: null};
     const dates = newest.map((a) => parseInstant(a.date_created)).filter((d): d is Micros => d !== undefined);
     const span = dates.length > 1 ? Math.max(...dates) - Math.min(...dates) : 0;
     const density = newest.length === ACTIVITY_PAGE_SIZE && span > 0 ? newest.length / span : undefined;
-    if (newest.length < ACTIVITY_PAGE_SIZE) return {earliest: Math.min(...dates), density: undefined};
+    // A range that fits in one page is read: windows over it would ask again (a sparse type over years: one per window).
+    // A short page that says has_more is not the whole range (nor its oldest record): the search below finds that.
+    if (newest.length < ACTIVITY_PAGE_SIZE && page.has_more !== true) return {earliest: Math.min(...dates), records: newest};
     if (upper - lower <= SEARCH_RANGES_LONGER_THAN) return {density};
     const {client} = this.ctx;
     const first = await firstActivity(client, this.name, lower, upper);

@@ -1,6 +1,6 @@
 import {CloseClient} from '../client/close-client';
 import {apiErrorInfo} from '../client/close-errors';
-import {checkPage} from '../readers/page-shape';
+import {ClosePage, checkPage} from '../readers/page-shape';
 import {Micros, MICROS_PER_DAY, MICROS_PER_SECOND, formatInstant} from '../time/instant';
 
 /** How closely the search pins down the first record. */
@@ -16,8 +16,13 @@ export const ALL_ACTIVITIES = '/activity/';
  * records, which costs bytes, not correctness).
  */
 export async function activityPage(client: CloseClient, path: string, stream: string, lo: Micros, hi: Micros, limit: number, fields: string): Promise<Record<string, any>[]> {
+  return (await activityListPage(client, path, stream, lo, hi, limit, fields)).data;
+}
+
+/** The same page whole (has_more included); without `fields`, whole records. */
+export async function activityListPage(client: CloseClient, path: string, stream: string, lo: Micros, hi: Micros, limit: number, fields?: string): Promise<ClosePage> {
   const params = {date_created__gte: formatInstant(lo), date_created__lt: formatInstant(hi), _limit: limit, _fields: fields};
-  return checkPage(await client.get(path, params, {stream}), `GET ${path} (stream ${stream})`).data;
+  return checkPage(await client.get(path, params, {stream}), `GET ${path} (stream ${stream})`);
 }
 
 /** Whether an activity endpoint has any record in [lo, hi). */

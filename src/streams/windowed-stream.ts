@@ -19,6 +19,8 @@ export interface RangeProbe {
   earliest?: Micros | null;
   /** Records per microsecond seen in a sample of the range. */
   density?: number;
+  /** Every record of the range, when the probe's one page held them all: no window is read. */
+  records?: Record<string, any>[];
 }
 
 /**
@@ -108,7 +110,14 @@ export abstract class WindowedStream extends CloseStream {
       ? new TailPlan(this.ctx.syncStartedAt - MICROS_PER_SECOND, sizing.granularity ?? MICROS_PER_SECOND, this.settleMargin)
       : undefined;
     const windows = new AdaptiveWindows(start, upper, this.sizing(start, upper, probe));
+    let whole = probe.records;
     const nextTask = () => {
+      if (whole) {
+        const page = whole;
+        whole = undefined;
+        return {key: {lo: start, hi: upper}, run: () => onePage(page)};
+      }
+      if (probe.records) return undefined;
       const window = windows.take();
       if (!window) return undefined;
       return {key: window, run: () => this.countedPages(window, windows)};
@@ -175,4 +184,8 @@ export abstract class WindowedStream extends CloseStream {
     }
     windows.feedback(window, records);
   }
+}
+
+async function* onePage(page: Record<string, any>[]): AsyncGenerator<Record<string, any>[]> {
+  yield page;
 }

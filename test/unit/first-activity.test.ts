@@ -108,3 +108,27 @@ describe('the first activity is searched for once per sync, on GET /activity/', 
     assert.ok(client.questions('/activity/form_submission/') >= 5);
   });
 });
+
+describe('a range that fits in the probe\'s one page', () => {
+  it('is read from that page: one request for a sparse type over years, whole records, nothing lost', async () => {
+    const sparse = rows('WhatsAppMessage', 60, 40); // 60 messages over 6.5 years
+    const client = new FakeActivities({'/activity/whatsapp_message/': sparse});
+    const got = await ids('whatsapp_messages', ctx(client));
+    assert.deepEqual(got, sparse.map((r) => r.id).sort());
+    assert.equal(client.log.length, 1, `requests: ${JSON.stringify(client.log)}`);
+  });
+
+  it('is not trusted when Close says there is more: the windows read it', async () => {
+    const sparse = rows('WhatsAppMessage', 60, 40);
+    const client = new FakeActivities({'/activity/whatsapp_message/': sparse});
+    const get = client.get.bind(client);
+    client.get = (async (path: string, params: Record<string, any>) => {
+      const page = await get(path, params);
+      // The first answer is short but says has_more (Close may cut a page short).
+      return client.log.length === 1 ? {data: page.data.slice(0, 10), has_more: true} : page;
+    }) as any;
+    const got = await ids('whatsapp_messages', ctx(client));
+    assert.deepEqual(got, sparse.map((r) => r.id).sort());
+    assert.ok(client.log.length > 1);
+  });
+});
