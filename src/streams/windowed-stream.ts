@@ -110,14 +110,9 @@ export abstract class WindowedStream extends CloseStream {
       ? new TailPlan(this.ctx.syncStartedAt - MICROS_PER_SECOND, sizing.granularity ?? MICROS_PER_SECOND, this.settleMargin)
       : undefined;
     const windows = new AdaptiveWindows(start, upper, this.sizing(start, upper, probe));
-    let whole = probe.records;
+    const whole = probe.records && [{key: {lo: start, hi: upper}, run: () => onePage(probe.records!)}];
     const nextTask = () => {
-      if (whole) {
-        const page = whole;
-        whole = undefined;
-        return {key: {lo: start, hi: upper}, run: () => onePage(page)};
-      }
-      if (probe.records) return undefined;
+      if (whole) return whole.shift();
       const window = windows.take();
       if (!window) return undefined;
       return {key: window, run: () => this.countedPages(window, windows)};
