@@ -78,7 +78,7 @@ describe('resilience: long rate-limit waits', () => {
   test('short scripted waits (1 s, twice): waited out, the sync completes with every record', async () => {
     const {res} = await readWith(['users', 'activities'], {}, [
       {path: '/user/', times: 2, respond: {status: 429, headers: {'Retry-After': '1'}, body: JSON.stringify({error: 'API call count exceeded for this period'})}},
-      {path: '/activity/', afterRequests: 1, times: 1, respond: {status: 429, headers: {RateLimit: 'limit=40, remaining=0, reset=0.5'}, body: '{}'}},
+      {path: '/activity/', times: 1, respond: {status: 429, headers: {RateLimit: 'limit=40, remaining=0, reset=0.5'}, body: '{}'}},
     ]);
     assert.equal(res.code, 0, res.stderr);
     checkReadRules(res.messages, ['users', 'activities']);
