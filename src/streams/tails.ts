@@ -15,23 +15,29 @@ export const TAIL_MEMORY = 10_000;
  * syncs do not need this: their committed cursor stays before the sync's
  * start, so the next sync reads such records.)
  *
- * So the sync reads on: tail ranges [from, to), each starting just before the
- * moment the previous read started (the sync's start for the first, less the
- * stream's settle margin) and ending at the next whole quantum after now.
- * Every record edited while the previous read ran has date_updated past that
- * moment, so each tail leaves only records edited while it ran; tails repeat
- * while they bring records not read before, at most MAX_TAILS times.
+ * So the scan stops at `firstFrom` (the sync's start less the stream's
+ * settle margin, on the quantum before) and tails read on from there: tail
+ * ranges [from, to), each ending at the next whole quantum after now, the
+ * first starting where the scan stopped (no overlap: nothing to remember, a
+ * bulk import in the margin is read once), each later one just before the
+ * moment the previous tail started, less the margin. Every record edited
+ * while the previous read ran has date_updated past that moment, so each tail
+ * leaves only records edited while it ran; tails repeat while they bring
+ * such records, at most MAX_TAILS times.
  *
- * Ranges overlap their predecessor by up to one quantum (plus the margin):
- * the versions (id, date_updated) already emitted there are remembered and
- * not emitted again, which also tells a tail that brought nothing new. The
- * memory is bounded: once full, records are emitted without the check and no
- * further tail runs (its stop condition could not be told). A tail that finds
- * nothing costs one request: on a quiet account, one per stream.
+ * A later tail overlaps its predecessor by up to one quantum plus the margin:
+ * the versions (id, date_updated) emitted there are remembered and not
+ * emitted again. The memory is bounded: once full, no further tail runs (it
+ * could not tell a re-read from a new version). A tail that finds nothing
+ * costs one request: on a quiet account, one per stream.
  */
 export class TailPlan {
   private readonly memory = new TailMemory();
   private nextFrom: Micros;
+  /** When the read before the next tail started: records keyed from there on were edited while it ran. */
+  private readStart: Micros;
+  /** The current tail's `readStart` of the read before it, on the quantum before. */
+  private freshFrom = Infinity;
   private tails = 0;
   private fresh = false;
 
@@ -41,10 +47,11 @@ export class TailPlan {
     private readonly quantum: Micros,
     private readonly settleMargin: Micros
   ) {
+    this.readStart = start;
     this.nextFrom = this.floor(start - settleMargin);
   }
 
-  /** The first tail's lower bound: records from there on are remembered while the range is read. */
+  /** Where the scan ends (exclusive) and the first tail starts. */
   get firstFrom(): Micros {
     return this.nextFrom;
   }
@@ -53,15 +60,10 @@ export class TailPlan {
     return Math.floor(t / this.quantum) * this.quantum;
   }
 
-  /** Notes an emitted record (its id and cursor value), if a tail may read it again. */
-  remember(id: unknown, key: Micros | undefined): void {
-    if (key !== undefined && key >= this.nextFrom) this.memory.add(id, key);
-  }
-
   /**
    * The next tail's range, given the time now. The first always runs; the
-   * others only while the previous one brought something new (and the
-   * memory could tell), at most MAX_TAILS in all.
+   * others only while the previous one brought records edited during the
+   * read before it (and the memory could tell), at most MAX_TAILS in all.
    */
   next(now: Micros): {from: Micros; to: Micros} | undefined {
     if (this.tails >= MAX_TAILS || (this.tails > 0 && (!this.fresh || this.memory.full))) return undefined;
@@ -69,16 +71,22 @@ export class TailPlan {
     this.fresh = false;
     const from = this.nextFrom;
     const to = Math.max(from + this.quantum, Math.ceil(now / this.quantum) * this.quantum);
+    this.freshFrom = this.floor(this.readStart);
+    this.readStart = now;
     this.nextFrom = this.floor(now - this.settleMargin);
     return {from, to};
   }
 
-  /** Whether a record a tail read is a version not emitted yet (and notes it). */
+  /**
+   * Whether a record a tail read is a version not emitted yet. Notes it if
+   * the next tail may read it again, and whether it was edited while the
+   * previous read ran (which is what makes another tail worth its request).
+   */
   isNew(id: unknown, key: Micros | undefined): boolean {
     if (key === undefined) return true;
     if (this.memory.has(id, key)) return false;
-    this.memory.add(id, key);
-    this.fresh = true;
+    if (key >= this.nextFrom) this.memory.add(id, key);
+    if (key >= this.freshFrom) this.fresh = true;
     return true;
   }
 
@@ -87,7 +95,7 @@ export class TailPlan {
     return this.tails;
   }
 
-  /** Whether the last tail brought records not read before (so records edited while it ran may be missing). */
+  /** Whether the last tail brought records edited during the read before it (so records edited while it ran may be missing). */
   get endedBusy(): boolean {
     return this.fresh;
   }

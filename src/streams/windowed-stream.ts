@@ -100,15 +100,16 @@ export abstract class WindowedStream extends CloseStream {
     const saved = incremental ? parseCursorState(this.name, this.cursorField, state) : undefined;
     const cursor = new Cursor(this.cursorField, saved, [cursorCeiling(this.ctx.syncStartedAt, this.settleMargin)]);
     const lower = this.lowerBound(saved?.micros);
-    const upper = this.upperBound();
-    const probe = lower < upper ? await this.probeRange(lower, upper) : {earliest: null};
-    if (probe.total !== undefined) yield {estimate: probe.total};
-    const start = probe.earliest === null ? upper : Math.max(lower, probe.earliest ?? lower);
-
     const sizing = this.windowSizing;
     const tails = !incremental && this.editsMoveRecords
       ? new TailPlan(this.ctx.syncStartedAt - MICROS_PER_SECOND, sizing.granularity ?? MICROS_PER_SECOND, this.settleMargin)
       : undefined;
+    // A full refresh's scan stops where its first tail starts (see TailPlan).
+    const upper = tails ? Math.max(lower, Math.min(this.upperBound(), tails.firstFrom)) : this.upperBound();
+    const probe = lower < upper ? await this.probeRange(lower, upper) : {earliest: null};
+    if (probe.total !== undefined) yield {estimate: probe.total};
+    const start = probe.earliest === null ? upper : Math.max(lower, probe.earliest ?? lower);
+
     const windows = new AdaptiveWindows(start, upper, this.sizing(start, upper, probe));
     const whole = probe.records && [{key: {lo: start, hi: upper}, run: () => onePage(probe.records!)}];
     const nextTask = () => {
@@ -142,30 +143,32 @@ export abstract class WindowedStream extends CloseStream {
         const key = cursor.valueOf(record);
         if (key !== undefined && key < lower) continue;
         cursor.advance(key);
-        tails?.remember(record.id, key);
         yield this.shape(record);
       }
       if (incremental && this.checkpointEveryPage) yield {checkpoint: cursor.toState()};
     }
     if (incremental) yield {checkpoint: cursor.toState()};
-    if (tails) yield* this.readTails(tails, cursor);
+    if (tails) yield* this.readTails(tails, cursor, lower);
   }
 
-  /** A full refresh's reads past its range: the records edited while it ran (see TailPlan). */
-  private async *readTails(tails: TailPlan, cursor: Cursor): AsyncGenerator<StreamItem> {
-    let read = 0;
+  /** A full refresh's reads past its scan: the settle margin, and the records edited while it ran (see TailPlan). */
+  private async *readTails(tails: TailPlan, cursor: Cursor, lower: Micros): AsyncGenerator<StreamItem> {
+    const start = this.ctx.syncStartedAt - MICROS_PER_SECOND;
+    let moved = 0;
     for (let range = tails.next(this.ctx.now()); range; range = tails.next(this.ctx.now())) {
       for await (const page of this.readWindow({lo: range.from, hi: range.to})) {
         for (const record of page) {
-          if (!tails.isNew(record.id, cursor.valueOf(record))) continue;
-          read++;
+          const key = cursor.valueOf(record);
+          if (key !== undefined && key < lower) continue;
+          if (!tails.isNew(record.id, key)) continue;
+          if (key !== undefined && key >= start) moved++;
           yield this.shape(record);
         }
       }
     }
-    if (read > 0) {
+    if (moved > 0) {
       this.ctx.logger.info(
-        `Stream ${this.name}: ${read} records edited while the full refresh read them, read past its range in ${tails.count} tail ranges` +
+        `Stream ${this.name}: ${moved} records edited while the full refresh read them, read past its range in ${tails.count} tail ranges` +
           (tails.endedBusy ? '; records edited during the last one arrive with the next sync' : '')
       );
     }
