@@ -5,9 +5,11 @@
  * Reads each stream's endpoint serially at its maximum page size (`_skip` /
  * `_limit`, or `_cursor` for /event/), over one keep-alive connection, and
  * prints every record as an Airbyte RECORD line. No schemas, no state, no
- * retries, no custom field columns.
+ * retries, no custom field columns. A resource Close lists only per parent
+ * (a spec with `parent` and `param`) is read after the others, one parent id
+ * after another, from the ids its parent stream's records had.
  *
- * Usage: BENCH_API_KEY=… node baseline.js <api_url> '<JSON array of {stream, path, maxPage, paging, params}>'
+ * Usage: BENCH_API_KEY=… node baseline.js <api_url> '<JSON array of {stream, path, maxPage, paging, params} or {stream, path, maxPage, parent, param}>'
  */
 const http = require('http');
 
@@ -48,8 +50,13 @@ function write(text) {
   return new Promise((resolve) => process.stdout.once('drain', resolve));
 }
 
+/** Ids of the records of the streams some child spec names as its parent. */
+const parentIds = new Map(specs.filter((s) => s.parent).map((s) => [s.parent, []]));
+
 async function emit(stream, records) {
   if (records.length === 0) return;
+  const ids = parentIds.get(stream);
+  if (ids) for (const r of records) ids.push(r.id);
   let out = '';
   for (const data of records) out += JSON.stringify({type: 'RECORD', record: {stream, data, emitted_at: Date.now()}}) + '\n';
   await write(out);
@@ -74,8 +81,14 @@ async function readStream(spec) {
   }
 }
 
+async function readChildren(spec) {
+  const ids = parentIds.get(spec.parent);
+  if (!specs.some((s) => !s.parent && s.stream === spec.parent)) throw new Error(`${spec.stream}: its parent ${spec.parent} is not read`);
+  for (const id of ids) await readStream({stream: spec.stream, path: spec.path, maxPage: spec.maxPage, paging: 'offset', params: {[spec.param]: id}});
+}
+
 (async () => {
-  for (const spec of specs) await readStream(spec);
+  for (const spec of specs) await (spec.parent ? readChildren(spec) : readStream(spec));
   agent.destroy();
   await new Promise((resolve) => process.stdout.write('', resolve));
 })().catch((err) => {

@@ -9,7 +9,7 @@ import path from 'path';
 import {performance} from 'perf_hooks';
 import {STREAM_NAMES, Sandbox, SandboxOptions, startSandbox} from '../../sandbox';
 import {RunResult, runProcess} from './proc';
-import {SPEC_BY_STREAM, hasFloor} from './streams';
+import {CHILD_BY_STREAM, SPEC_BY_STREAM, hasFloor} from './streams';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const BASELINE = path.join(__dirname, 'baseline.js');
@@ -184,7 +184,9 @@ export function readConnector(p: Prepared, o: ReadOptions = {}): Promise<RunResu
 
 export function runBaseline(sb: Sandbox, streams: string[]): Promise<RunResult> {
   const specs = streams.map((s) => SPEC_BY_STREAM.get(s)).filter((s) => s !== undefined);
-  return runProcess(process.execPath, [BASELINE, sb.url, JSON.stringify(specs)], {
+  // Children after the paged streams, so that their parents' ids are known (a parent outside the catalog is read silently).
+  const children = streams.map((s) => CHILD_BY_STREAM.get(s)).filter((c) => c !== undefined);
+  return runProcess(process.execPath, [BASELINE, sb.url, JSON.stringify([...specs, ...children])], {
     cwd: ROOT,
     env: {...process.env, BENCH_API_KEY: sb.apiKey},
     timeoutMs: settings.runTimeoutMs,

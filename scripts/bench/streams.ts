@@ -71,24 +71,27 @@ export const STREAMS: readonly StreamSpec[] = [...BUILT_IN, ...SEEDED.filter((s)
 /**
  * Resources Close lists only per parent record (a lead, a comment thread, a
  * sequence): at the very least one request per parent, whatever the page
- * size. Part of the floor (they are part of a full sync), not of the baseline
- * reader, which reads paged endpoints only.
+ * size. Part of the floor (they are part of a full sync), and read by the
+ * baseline reader too, one parent after another, after their parents.
  */
 export interface ChildSpec {
   stream: string;
   path: string;
   /** the stream whose records are the parents */
   parent: string;
+  /** the query parameter that names the parent */
+  param: string;
   maxPage: number;
 }
 
 export const CHILDREN: readonly ChildSpec[] = RESOURCE_SEEDS.flatMap((s): ChildSpec[] => {
   const perLead = s.readAll?.length === 1 && s.readAll[0].includes('{lead}');
   const parent = s.parent?.stream ?? (perLead ? 'leads' : undefined);
-  return parent ? [{stream: s.stream, path: s.path, parent, maxPage: s.maxLimit ?? UNPAGED}] : [];
+  const param = s.parent?.param ?? 'lead_id';
+  return parent ? [{stream: s.stream, path: s.path, parent, param, maxPage: s.maxLimit ?? UNPAGED}] : [];
 });
 
-const CHILD_BY_STREAM = new Map(CHILDREN.map((c) => [c.stream, c]));
+export const CHILD_BY_STREAM = new Map(CHILDREN.map((c) => [c.stream, c]));
 
 /** Whether the floor knows the stream's endpoint (paged or per parent). */
 export function hasFloor(stream: string): boolean {
