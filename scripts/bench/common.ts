@@ -184,7 +184,7 @@ export function readConnector(p: Prepared, o: ReadOptions = {}): Promise<RunResu
 
 export function runBaseline(sb: Sandbox, streams: string[]): Promise<RunResult> {
   const specs = streams.map((s) => SPEC_BY_STREAM.get(s)).filter((s) => s !== undefined);
-  // Children after the paged streams, so that their parents' ids are known (a parent outside the catalog is read silently).
+  // Children after the paged streams, so that their parents' ids are known (the reader fails if a parent is not read).
   const children = streams.map((s) => CHILD_BY_STREAM.get(s)).filter((c) => c !== undefined);
   return runProcess(process.execPath, [BASELINE, sb.url, JSON.stringify([...specs, ...children])], {
     cwd: ROOT,

@@ -9,7 +9,8 @@ import v8 from 'v8';
  * garbage a moment later, and the default factor let the heap swing between
  * about 45 and 65 MB at 40,000 leads, which put peak RSS above the 128 MB the
  * README promises (issue 11). The price is CPU time spent collecting (about
- * 20 % more child CPU at 40,000 leads in `npm run bench -- memory`). It
+ * 15 % more child CPU at 40,000 leads in `npm run bench -- memory`, 35 % in
+ * the CPU-bound `npm run bench -- cpu`). It
  * cannot go in the image's NODE_OPTIONS (Node refuses it there), so the entry
  * point sets it; `node --no-optimize-for-size bin/main …` opts out.
  */

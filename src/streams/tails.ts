@@ -36,14 +36,14 @@ export class TailPlan {
   private nextFrom: Micros;
   /** When the read before the next tail started: records keyed from there on were edited while it ran. */
   private readStart: Micros;
-  /** The current tail's `readStart` of the read before it, on the quantum before. */
+  /** When the read before the current tail started, on the quantum before: its records from there on were edited during that read. */
   private freshFrom = Infinity;
   private tails = 0;
   private fresh = false;
 
   constructor(
     /** The sync's start as Close's clock showed it (syncStartedAt is rounded up to the second). */
-    start: Micros,
+    readonly start: Micros,
     private readonly quantum: Micros,
     private readonly settleMargin: Micros
   ) {

@@ -153,7 +153,6 @@ export abstract class WindowedStream extends CloseStream {
 
   /** A full refresh's reads past its scan: the settle margin, and the records edited while it ran (see TailPlan). */
   private async *readTails(tails: TailPlan, cursor: Cursor, lower: Micros): AsyncGenerator<StreamItem> {
-    const start = this.ctx.syncStartedAt - MICROS_PER_SECOND;
     let moved = 0;
     for (let range = tails.next(this.ctx.now()); range; range = tails.next(this.ctx.now())) {
       for await (const page of this.readWindow({lo: range.from, hi: range.to})) {
@@ -161,7 +160,7 @@ export abstract class WindowedStream extends CloseStream {
           const key = cursor.valueOf(record);
           if (key !== undefined && key < lower) continue;
           if (!tails.isNew(record.id, key)) continue;
-          if (key !== undefined && key >= start) moved++;
+          if (key !== undefined && key >= tails.start) moved++;
           yield this.shape(record);
         }
       }
